@@ -1,0 +1,75 @@
+// Package blog holds the blog's domain vocabulary shared by every layer: the
+// application error type and its codes. Each code is turned into an HTTP
+// status in exactly one place, web/errors.go.
+package blog
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Application error codes. They travel unchanged from the primary to a
+// replica, so a conflict on the primary is a conflict for the replica's caller.
+const (
+	EBADREQUEST   = "bad_request"
+	ECONFLICT     = "conflict"
+	EFORBIDDEN    = "forbidden"
+	EINTERNAL     = "internal"
+	EINVALID      = "invalid"
+	ENOTFOUND     = "not_found"
+	ETOOLARGE     = "too_large"
+	EUNAUTHORIZED = "unauthorized"
+	EUNAVAILABLE  = "unavailable"
+)
+
+// Error is an error a user can act on: a code, a message fit to show, and,
+// for invalid input, the form field it concerns.
+type Error struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Field   string `json:"field,omitempty"`
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("%s: %s", e.Code, e.Message) }
+
+// Errorf returns an *Error with the code and a formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// FieldErrorf returns an invalid-input *Error about one form field.
+func FieldErrorf(field, format string, args ...any) *Error {
+	return &Error{Code: EINVALID, Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of err: its own for an *Error, EINTERNAL for
+// anything else, "" for nil.
+func ErrorCode(err error) string {
+	var e *Error
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &e):
+		return e.Code
+	default:
+		return EINTERNAL
+	}
+}
+
+// ErrorMessage returns the message of an *Error, and a generic text for any
+// other error so that internal details never reach a user.
+func ErrorMessage(err error) string {
+	var e *Error
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &e):
+		return e.Message
+	default:
+		return "Internal error."
+	}
+}
+
+// TimeFormat is how timestamps are stored: fixed width, so that text order is
+// time order, in UTC.
+const TimeFormat = "2006-01-02T15:04:05.000000Z"

@@ -1,0 +1,122 @@
+package repo
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+	"unicode"
+
+	"blog"
+)
+
+// KeyTTL is how long the ledger keeps an idempotency key.
+const KeyTTL = 24 * time.Hour
+
+type keyCtx struct{}
+
+// WithKey returns a context carrying an idempotency key for the writes made
+// with it.
+func WithKey(ctx context.Context, key string) context.Context {
+	return context.WithValue(ctx, keyCtx{}, key)
+}
+
+// KeyFrom returns the idempotency key carried by ctx, or "".
+func KeyFrom(ctx context.Context) string {
+	k, _ := ctx.Value(keyCtx{}).(string)
+	return k
+}
+
+// ValidateKey checks an idempotency key: 1 to 255 printable characters.
+func ValidateKey(key string) error {
+	if n := len([]rune(key)); n < 1 || n > 255 {
+		return blog.Errorf(blog.EINVALID, "Idempotency-Key must be 1 to 255 characters long.")
+	}
+	for _, r := range key {
+		if !unicode.IsPrint(r) {
+			return blog.Errorf(blog.EINVALID, "Idempotency-Key must not contain control characters.")
+		}
+	}
+	return nil
+}
+
+// requestHash identifies a request so that a key reused for another one is
+// recognised.
+func requestHash(op Op) string {
+	h := sha256.New()
+	h.Write([]byte(op.Name))
+	h.Write([]byte{0})
+	h.Write(compactJSON(op.Args))
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func compactJSON(raw json.RawMessage) []byte {
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return raw
+	}
+	b, _ := json.Marshal(v) // map keys come out sorted
+	return b
+}
+
+type entry struct {
+	op, hash                   string
+	value                      sql.NullString
+	errCode, errMessage, field sql.NullString
+}
+
+func (e *entry) result() *Result {
+	res := &Result{Replayed: true}
+	if e.errCode.Valid {
+		res.Err = &blog.Error{Code: e.errCode.String, Message: e.errMessage.String, Field: e.field.String}
+		return res
+	}
+	res.Value = json.RawMessage(e.value.String)
+	return res
+}
+
+func lookup(ctx context.Context, tx *sql.Tx, key string) (*entry, error) {
+	var e entry
+	err := tx.QueryRowContext(ctx, `
+		SELECT op, request_hash, value, error_code, error_message, error_field
+		FROM idempotency_keys WHERE key = ?`, key).
+		Scan(&e.op, &e.hash, &e.value, &e.errCode, &e.errMessage, &e.field)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read idempotency ledger: %w", err)
+	}
+	return &e, nil
+}
+
+func record(ctx context.Context, tx *sql.Tx, op Op, hash string, value json.RawMessage, execErr error, now time.Time) error {
+	// Forget keys past their lifetime while we hold the write lock anyway.
+	if _, err := tx.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE created_at < ?`,
+		now.Add(-KeyTTL).UTC().Format(blog.TimeFormat)); err != nil {
+		return fmt.Errorf("expire idempotency keys: %w", err)
+	}
+	var val, code, msg, field any
+	if execErr != nil {
+		var be *blog.Error
+		errors.As(execErr, &be)
+		code, msg = be.Code, be.Message
+		if be.Field != "" {
+			field = be.Field
+		}
+	} else {
+		val = string(value)
+	}
+	_, err := tx.ExecContext(ctx, `
+		INSERT INTO idempotency_keys (key, op, request_hash, value, error_code, error_message, error_field, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		op.Key, op.Name, hash, val, code, msg, field, now.UTC().Format(blog.TimeFormat))
+	if err != nil {
+		return fmt.Errorf("record idempotency key: %w", err)
+	}
+	return nil
+}

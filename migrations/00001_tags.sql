@@ -1,0 +1,29 @@
+-- +goose Up
+CREATE TABLE tags (
+	id         INTEGER PRIMARY KEY,
+	label      TEXT NOT NULL CHECK (length(label) BETWEEN 1 AND 64),
+	created_at TEXT NOT NULL,
+	updated_at TEXT NOT NULL
+);
+-- Uniqueness ignoring case; internal/tags also compares non-ASCII labels
+-- case-insensitively, which NOCASE does not.
+CREATE UNIQUE INDEX tags_label ON tags (label COLLATE NOCASE);
+
+-- The ledger of idempotency keys: every write that carried a key records its
+-- outcome here in the write's own transaction, so a repeat is answered from
+-- the ledger instead of running again.
+CREATE TABLE idempotency_keys (
+	key           TEXT PRIMARY KEY,
+	op            TEXT NOT NULL,
+	request_hash  TEXT NOT NULL,
+	value         TEXT,
+	error_code    TEXT,
+	error_message TEXT,
+	error_field   TEXT,
+	created_at    TEXT NOT NULL
+);
+CREATE INDEX idempotency_keys_created_at ON idempotency_keys (created_at);
+
+-- +goose Down
+DROP TABLE idempotency_keys;
+DROP TABLE tags;
