@@ -1,0 +1,71 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"strconv"
+)
+
+// config is every setting, read once here and passed down as plain values.
+type config struct {
+	Addr          string
+	DB            string
+	AdminPassword string
+	ForwardSecret string
+	ForwardPort   string
+	BaseURL       string
+	ContentDir    string
+}
+
+var errHelp = errors.New("help requested")
+
+// parseConfig reads the environment, then lets flags override it.
+func parseConfig(cmd string, args []string, getenv func(string) string, stderr io.Writer) (config, error) {
+	env := func(name, def string) string {
+		if v := getenv(name); v != "" {
+			return v
+		}
+		return def
+	}
+	var c config
+	fs := flag.NewFlagSet("blog "+cmd, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&c.Addr, "addr", env("BLOG_ADDR", ":8080"), "listen address")
+	fs.StringVar(&c.DB, "db", env("BLOG_DB", "data/blog.db"), "SQLite database file")
+	fs.StringVar(&c.AdminPassword, "admin-password", getenv("BLOG_ADMIN_PASSWORD"), "admin password")
+	fs.StringVar(&c.ForwardSecret, "forward-secret", getenv("BLOG_FORWARD_SECRET"), "forwarding secret")
+	fs.StringVar(&c.ForwardPort, "forward-port", getenv("BLOG_FORWARD_PORT"), "forwarding port")
+	fs.StringVar(&c.BaseURL, "url", getenv("BLOG_URL"), "public base URL")
+	fs.StringVar(&c.ContentDir, "content", getenv("BLOG_CONTENT"), "content folder")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return c, errHelp
+		}
+		return c, usageError{err.Error()}
+	}
+	if fs.NArg() > 0 {
+		return c, usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
+	}
+	_, port, err := net.SplitHostPort(c.Addr)
+	if err != nil {
+		return c, usageError{fmt.Sprintf("BLOG_ADDR %q is not host:port: %v", c.Addr, err)}
+	}
+	if c.ForwardPort == "" {
+		c.ForwardPort = port
+	}
+	if n, err := strconv.Atoi(c.ForwardPort); err != nil || n < 1 || n > 65535 {
+		return c, usageError{fmt.Sprintf("BLOG_FORWARD_PORT %q is not a port number", c.ForwardPort)}
+	}
+	if c.DB == "" {
+		return c, usageError{"BLOG_DB must name a database file"}
+	}
+	return c, nil
+}
+
+func newLogger(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
+}

@@ -1,0 +1,90 @@
+// Command blog serves the blog and manages its database: `blog serve` runs
+// the site, `blog migrate` applies the schema. Settings come from the
+// environment, overridden by flags of the same name.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is stamped in at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	var usage usageError
+	switch {
+	case err == nil:
+	case errors.As(err, &usage):
+		fmt.Fprintln(os.Stderr, "blog:", err)
+		fmt.Fprint(os.Stderr, usageText)
+		os.Exit(2)
+	default:
+		fmt.Fprintln(os.Stderr, "blog:", err)
+		os.Exit(1)
+	}
+}
+
+const usageText = `Usage: blog <command> [flags]
+
+Commands:
+  serve     serve the blog (migrates and imports content where this node can write)
+  migrate   apply pending database migrations and exit
+  version   print the version
+  help      show this help
+
+Flags (each overrides the environment variable of the same name):
+  --addr            BLOG_ADDR            listen address (default ":8080")
+  --db              BLOG_DB              SQLite database file (default "data/blog.db")
+  --admin-password  BLOG_ADMIN_PASSWORD  password of user admin for every write route
+  --forward-secret  BLOG_FORWARD_SECRET  secret signing writes forwarded to the primary (required on LiteFS)
+  --forward-port    BLOG_FORWARD_PORT    port on the primary that replicas forward writes to (default: the port of --addr)
+  --url             BLOG_URL             public base URL, for links in the feed (default: the request's host)
+  --content         BLOG_CONTENT         folder of posts and projects.yaml overriding the bundled content
+`
+
+// usageError is a mistake in the command line: exit 2 with the usage.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+// run is the whole program, callable from tests with their own arguments,
+// environment and output.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return usageError{"no command given"}
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "help", "-h", "--help", "-help":
+		fmt.Fprint(stdout, usageText)
+		return nil
+	case "version", "--version":
+		fmt.Fprintln(stdout, version)
+		return nil
+	case "serve", "migrate":
+		cfg, err := parseConfig(cmd, rest, getenv, stderr)
+		if errors.Is(err, errHelp) {
+			fmt.Fprint(stdout, usageText)
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		log := newLogger(stderr)
+		if cmd == "migrate" {
+			return migrate(ctx, cfg, log)
+		}
+		return serve(ctx, cfg, log)
+	default:
+		return usageError{fmt.Sprintf("unknown command %q", cmd)}
+	}
+}

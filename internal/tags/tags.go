@@ -1,0 +1,227 @@
+// Package tags owns the blog's tags: the Tag type, the rules a label must
+// follow, reads as plain queries, and create/rename/delete as operations on
+// the write chain, so they run wherever the chain sends them.
+package tags
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"blog"
+	"blog/internal/repo"
+)
+
+// MaxLabel is the longest label allowed, in characters.
+const MaxLabel = 64
+
+// Operation names on the write chain.
+const (
+	OpCreate = "tags.create"
+	OpRename = "tags.rename"
+	OpDelete = "tags.delete"
+)
+
+// Tag is a label posts and projects are filed under.
+type Tag struct {
+	ID        int64     `json:"id"`
+	Label     string    `json:"label"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// NormalizeLabel trims surrounding white space and checks the label's rules:
+// 1 to 64 characters, valid UTF-8, no control characters.
+func NormalizeLabel(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	switch n := utf8.RuneCountInString(s); {
+	case !utf8.ValidString(s):
+		return "", blog.FieldErrorf("label", "Label must be valid UTF-8 text.")
+	case n == 0:
+		return "", blog.FieldErrorf("label", "Label is required.")
+	case n > MaxLabel:
+		return "", blog.FieldErrorf("label", "Label must be at most %d characters (this one has %d).", MaxLabel, n)
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			return "", blog.FieldErrorf("label", "Label must not contain control characters or line breaks.")
+		}
+	}
+	return s, nil
+}
+
+// Service reads tags from the database and writes them through the chain.
+type Service struct {
+	db   *sql.DB
+	repo *repo.Repo
+	now  func() time.Time
+}
+
+// NewService returns a Service and registers the tag operations on r.
+func NewService(r *repo.Repo) *Service {
+	s := &Service{db: r.DB(), repo: r, now: time.Now}
+	r.Handle(OpCreate, s.execCreate)
+	r.Handle(OpRename, s.execRename)
+	r.Handle(OpDelete, s.execDelete)
+	return s
+}
+
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+const columns = `id, label, created_at, updated_at`
+
+func scan(row interface{ Scan(...any) error }) (Tag, error) {
+	var t Tag
+	var created, updated string
+	if err := row.Scan(&t.ID, &t.Label, &created, &updated); err != nil {
+		return t, err
+	}
+	t.CreatedAt, _ = time.Parse(blog.TimeFormat, created)
+	t.UpdatedAt, _ = time.Parse(blog.TimeFormat, updated)
+	return t, nil
+}
+
+// List returns every tag, ordered by label.
+func (s *Service) List(ctx context.Context) ([]Tag, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+columns+` FROM tags ORDER BY label COLLATE NOCASE, id`)
+	if err != nil {
+		return nil, fmt.Errorf("list tags: %w", err)
+	}
+	defer rows.Close()
+	list := []Tag{}
+	for rows.Next() {
+		t, err := scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list tags: %w", err)
+		}
+		list = append(list, t)
+	}
+	return list, rows.Err()
+}
+
+// Get returns the tag with the id, or a not_found error.
+func (s *Service) Get(ctx context.Context, id int64) (Tag, error) {
+	return get(ctx, s.db, id)
+}
+
+func get(ctx context.Context, q querier, id int64) (Tag, error) {
+	t, err := scan(q.QueryRowContext(ctx, `SELECT `+columns+` FROM tags WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return t, blog.Errorf(blog.ENOTFOUND, "Tag %d does not exist.", id)
+	}
+	if err != nil {
+		return t, fmt.Errorf("get tag %d: %w", id, err)
+	}
+	return t, nil
+}
+
+// ByLabel returns the tag whose label equals label ignoring case.
+func (s *Service) ByLabel(ctx context.Context, label string) (Tag, error) {
+	id, err := findLabel(ctx, s.db, label, 0)
+	if err != nil {
+		return Tag{}, err
+	}
+	if id == 0 {
+		return Tag{}, blog.Errorf(blog.ENOTFOUND, "There is no tag %q.", label)
+	}
+	return s.Get(ctx, id)
+}
+
+// findLabel returns the id of a tag other than except whose label equals
+// label ignoring case, or 0. NOCASE folds ASCII only, so labels with other
+// letters are compared in Go.
+func findLabel(ctx context.Context, q querier, label string, except int64) (int64, error) {
+	var id int64
+	err := q.QueryRowContext(ctx, `SELECT id FROM tags WHERE label = ? COLLATE NOCASE AND id != ?`, label, except).Scan(&id)
+	switch {
+	case err == nil:
+		return id, nil
+	case !errors.Is(err, sql.ErrNoRows):
+		return 0, fmt.Errorf("look up label: %w", err)
+	case isASCII(label):
+		return 0, nil
+	}
+	rows, err := q.QueryContext(ctx, `SELECT id, label FROM tags WHERE id != ?`, except)
+	if err != nil {
+		return 0, fmt.Errorf("look up label: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var other string
+		if err := rows.Scan(&id, &other); err != nil {
+			return 0, err
+		}
+		if strings.EqualFold(other, label) {
+			return id, nil
+		}
+	}
+	return 0, rows.Err()
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+type createArgs struct {
+	Label string `json:"label"`
+}
+
+type renameArgs struct {
+	ID    int64  `json:"id"`
+	Label string `json:"label"`
+}
+
+type deleteArgs struct {
+	ID int64 `json:"id"`
+}
+
+// Create adds a tag. The label is checked here first, so a bad one is
+// refused without a trip to the primary, and again where it is executed.
+func (s *Service) Create(ctx context.Context, label string) (Tag, error) {
+	label, err := NormalizeLabel(label)
+	if err != nil {
+		return Tag{}, err
+	}
+	return repo.Call[Tag](ctx, s.repo, OpCreate, createArgs{Label: label})
+}
+
+// Rename changes a tag's label.
+func (s *Service) Rename(ctx context.Context, id int64, label string) (Tag, error) {
+	label, err := NormalizeLabel(label)
+	if err != nil {
+		return Tag{}, err
+	}
+	return repo.Call[Tag](ctx, s.repo, OpRename, renameArgs{ID: id, Label: label})
+}
+
+// Delete removes a tag; posts and projects filed under it lose the tag.
+func (s *Service) Delete(ctx context.Context, id int64) error {
+	_, err := repo.Call[json.RawMessage](ctx, s.repo, OpDelete, deleteArgs{ID: id})
+	return err
+}
+
+func decode(raw json.RawMessage, v any) error {
+	if err := json.Unmarshal(raw, v); err != nil {
+		return blog.Errorf(blog.EBADREQUEST, "Malformed arguments: %v", err)
+	}
+	return nil
+}
+
+func conflict(label string) error {
+	return &blog.Error{Code: blog.ECONFLICT, Field: "label",
+		Message: fmt.Sprintf("A tag labelled %q already exists.", label)}
+}

@@ -1,0 +1,112 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"blog"
+	"blog/web/views"
+)
+
+// statusOf is the one place where an application error code becomes an
+// HTTP status.
+func statusOf(code string) int {
+	switch code {
+	case blog.EBADREQUEST:
+		return http.StatusBadRequest
+	case blog.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case blog.EFORBIDDEN:
+		return http.StatusForbidden
+	case blog.ENOTFOUND:
+		return http.StatusNotFound
+	case blog.ECONFLICT:
+		return http.StatusConflict
+	case blog.ETOOLARGE:
+		return http.StatusRequestEntityTooLarge
+	case blog.EINVALID:
+		return http.StatusUnprocessableEntity
+	case blog.EUNAVAILABLE:
+		return http.StatusServiceUnavailable
+	default:
+		return http.StatusInternalServerError
+	}
+}
+
+// codeOf is statusOf's inverse, for errors raised by echo itself
+// (unknown route, body too large, …).
+func codeOf(status int) string {
+	switch status {
+	case http.StatusBadRequest:
+		return blog.EBADREQUEST
+	case http.StatusUnauthorized:
+		return blog.EUNAUTHORIZED
+	case http.StatusForbidden:
+		return blog.EFORBIDDEN
+	case http.StatusNotFound, http.StatusMethodNotAllowed:
+		return blog.ENOTFOUND
+	case http.StatusConflict:
+		return blog.ECONFLICT
+	case http.StatusRequestEntityTooLarge:
+		return blog.ETOOLARGE
+	case http.StatusUnprocessableEntity:
+		return blog.EINVALID
+	case http.StatusServiceUnavailable:
+		return blog.EUNAVAILABLE
+	default:
+		return blog.EINTERNAL
+	}
+}
+
+// toAppError turns any error a handler returns into a *blog.Error and its
+// status. Errors that are not the application's own are logged and shown
+// only as "internal".
+func (s *Server) toAppError(c echo.Context, err error) (*blog.Error, int) {
+	var be *blog.Error
+	if errors.As(err, &be) {
+		return be, statusOf(be.Code)
+	}
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		status := he.Code
+		if status == http.StatusMethodNotAllowed {
+			status = http.StatusNotFound
+		}
+		msg := http.StatusText(status)
+		switch status {
+		case http.StatusRequestEntityTooLarge:
+			msg = "The request body is larger than 64 KiB."
+		case http.StatusNotFound:
+			msg = "There is nothing at " + c.Request().URL.Path + "."
+		case http.StatusInternalServerError:
+			s.log.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
+			msg = "Internal error."
+		}
+		return &blog.Error{Code: codeOf(status), Message: msg}, status
+	}
+	s.log.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
+	return &blog.Error{Code: blog.EINTERNAL, Message: blog.ErrorMessage(err)}, http.StatusInternalServerError
+}
+
+func isAPI(c echo.Context) bool {
+	return strings.HasPrefix(c.Request().URL.Path, "/api/")
+}
+
+// handleError answers every error: JSON under /api/, an HTML page elsewhere.
+func (s *Server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	be, status := s.toAppError(c, err)
+	if status == http.StatusUnauthorized {
+		c.Response().Header().Set("WWW-Authenticate", `Basic realm="blog admin", charset="UTF-8"`)
+	}
+	if isAPI(c) || strings.HasPrefix(c.Request().URL.Path, "/internal/") {
+		_ = c.JSON(status, map[string]any{"error": map[string]string{"code": be.Code, "message": be.Message}})
+		return
+	}
+	_ = s.render(c, status, views.ErrorPage(s.page(c, http.StatusText(status)), status, be.Message))
+}

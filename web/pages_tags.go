@@ -1,0 +1,113 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"blog"
+	"blog/web/views"
+)
+
+func (s *Server) handleTagIndex(c echo.Context) error {
+	list, err := s.tags.List(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, views.TagIndex(s.page(c, "Tags"), list, s.adminPassword != ""))
+}
+
+func (s *Server) handleTagNew(c echo.Context) error {
+	form := views.TagForm{Action: "/tags", Submit: "Create tag", WritesOff: s.adminPassword == ""}
+	return s.render(c, http.StatusOK, views.TagNew(s.page(c, "New tag"), form))
+}
+
+func (s *Server) handleTagShow(c echo.Context) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	t, err := s.tags.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	content, err := s.tagContent(ctx, id)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, views.TagShow(s.page(c, "Tag: "+t.Label), t, content, c.QueryParam("done")))
+}
+
+func (s *Server) handleTagEdit(c echo.Context) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	t, err := s.tags.Get(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	form := views.TagForm{Action: tagURL(t.ID), Submit: "Rename tag", Label: t.Label, WritesOff: s.adminPassword == ""}
+	return s.render(c, http.StatusOK, views.TagEdit(s.page(c, "Rename "+t.Label), t, form))
+}
+
+func (s *Server) handleTagCreate(c echo.Context) error {
+	label := c.FormValue("label")
+	t, err := s.tags.Create(c.Request().Context(), label)
+	if err != nil {
+		form := views.TagForm{Action: "/tags", Submit: "Create tag", Label: label}
+		return s.formError(c, err, form, func(f views.TagForm) error {
+			return s.render(c, statusOf(blog.ErrorCode(err)), views.TagNew(s.page(c, "New tag"), f))
+		})
+	}
+	return c.Redirect(http.StatusSeeOther, tagURL(t.ID)+"?done=created")
+}
+
+func (s *Server) handleTagRename(c echo.Context) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	label := c.FormValue("label")
+	t, err := s.tags.Rename(ctx, id, label)
+	if err != nil {
+		current, getErr := s.tags.Get(ctx, id)
+		if getErr != nil {
+			return getErr
+		}
+		form := views.TagForm{Action: tagURL(id), Submit: "Rename tag", Label: label}
+		return s.formError(c, err, form, func(f views.TagForm) error {
+			return s.render(c, statusOf(blog.ErrorCode(err)), views.TagEdit(s.page(c, "Rename "+current.Label), current, f))
+		})
+	}
+	return c.Redirect(http.StatusSeeOther, tagURL(t.ID)+"?done=renamed")
+}
+
+func (s *Server) handleTagDelete(c echo.Context) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	if err := s.tags.Delete(c.Request().Context(), id); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/tags?done=deleted")
+}
+
+// formError re-renders a form with the error next to its field and the
+// typed value kept, for errors about the input (invalid, conflict). Other
+// errors go to the error page.
+func (s *Server) formError(c echo.Context, err error, form views.TagForm, show func(views.TagForm) error) error {
+	var be *blog.Error
+	if !errors.As(err, &be) || (be.Code != blog.EINVALID && be.Code != blog.ECONFLICT) {
+		return err
+	}
+	form.Error = be.Message
+	return show(form)
+}
+
+func tagURL(id int64) string { return "/tags/" + strconv.FormatInt(id, 10) }

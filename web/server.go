@@ -1,0 +1,116 @@
+// Package web speaks HTTP and HTML for the blog: the echo server, its
+// routes, the templ pages and the JSON API. It turns requests into calls on
+// the content packages and their errors into statuses, in one place each.
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+
+	"blog/internal/tags"
+	"blog/web/views"
+)
+
+// Health is what /health reports about this node.
+type Health struct {
+	Role    string // standalone, primary or replica
+	Primary string // the primary's host name, on a replica
+	TXID    string // LiteFS transaction id, on LiteFS
+	// Reason, when not empty, says why the node cannot serve (503).
+	Reason string
+}
+
+// Deps is everything the server needs, built once by cmd/blog.
+type Deps struct {
+	Log           *slog.Logger
+	Tags          *tags.Service
+	AdminPassword string
+	// Health reports the node's state; nil means standalone and healthy.
+	Health func(ctx context.Context) Health
+	// Forward receives writes forwarded by replicas (POST /internal/forward).
+	Forward http.Handler
+	// Metrics serves /metrics in Prometheus format.
+	Metrics http.Handler
+	Content ContentDeps
+}
+
+// Server is the blog's HTTP server.
+type Server struct {
+	echo          *echo.Echo
+	log           *slog.Logger
+	tags          *tags.Service
+	adminPassword string
+	health        func(ctx context.Context) Health
+	forward       http.Handler
+	metrics       http.Handler
+	content       ContentDeps
+}
+
+// NewServer returns the blog's server with every route registered.
+func NewServer(d Deps) *Server {
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	if d.Health == nil {
+		d.Health = func(context.Context) Health { return Health{Role: "standalone"} }
+	}
+	s := &Server{
+		echo:          echo.New(),
+		log:           d.Log,
+		tags:          d.Tags,
+		adminPassword: d.AdminPassword,
+		health:        d.Health,
+		forward:       d.Forward,
+		metrics:       d.Metrics,
+		content:       d.Content,
+	}
+	s.echo.HideBanner = true
+	s.echo.HidePort = true
+	s.echo.HTTPErrorHandler = s.handleError
+	s.routes()
+	return s
+}
+
+// ServeHTTP lets the server be used as an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
+
+// ListenAndServe serves on addr until ctx is done, then shuts down
+// gracefully, letting requests in flight (a forwarded write among them)
+// finish for up to grace.
+func (s *Server) ListenAndServe(ctx context.Context, addr string, grace time.Duration, ready func(net string)) error {
+	srv := &http.Server{Addr: addr, Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	ln, err := listen(addr)
+	if err != nil {
+		return err
+	}
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	return srv.Shutdown(sctx)
+}
+
+// render writes a templ component as an HTML page with the status.
+func (s *Server) render(c echo.Context, status int, comp templ.Component) error {
+	c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
+	c.Response().WriteHeader(status)
+	return comp.Render(c.Request().Context(), c.Response())
+}
+
+// page returns the layout's data for a page titled title.
+func (s *Server) page(c echo.Context, title string) views.Page {
+	return views.Page{Title: title, Path: c.Request().URL.Path, CSRF: csrfToken(c)}
+}
