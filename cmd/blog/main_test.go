@@ -1,0 +1,320 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"blog/internal/sqlite"
+)
+
+// buildTags is the build the blog ships with; see README.md.
+const buildTags = "sqlite3_flock"
+
+var builds sync.Map // tags → *buildResult
+
+type buildResult struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+// binary builds cmd/blog once per set of tags, the way the README does.
+func binary(t *testing.T, tags string) string {
+	t.Helper()
+	v, _ := builds.LoadOrStore(tags, &buildResult{})
+	b := v.(*buildResult)
+	b.once.Do(func() {
+		dir, err := os.MkdirTemp("", "blog-bin-")
+		if err != nil {
+			b.err = err
+			return
+		}
+		b.path = filepath.Join(dir, "blog")
+		args := []string{"build", "-o", b.path}
+		if tags != "" {
+			args = append(args, "-tags", tags)
+		}
+		out, err := exec.Command("go", append(args, ".")...).CombinedOutput()
+		if err != nil {
+			b.err = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if b.err != nil {
+		t.Fatal(b.err)
+	}
+	return b.path
+}
+
+// cleanEnv is the environment without any BLOG_ setting.
+func cleanEnv(extra ...string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "BLOG_") {
+			env = append(env, kv)
+		}
+	}
+	return append(env, extra...)
+}
+
+type process struct {
+	cmd *exec.Cmd
+	out *bytes.Buffer
+	mu  *sync.Mutex
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+func (p process) log() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.out.String()
+}
+
+func start(t *testing.T, bin, dir string, env []string, args ...string) process {
+	t.Helper()
+	p := process{cmd: exec.Command(bin, args...), out: &bytes.Buffer{}, mu: &sync.Mutex{}}
+	p.cmd.Dir = dir
+	p.cmd.Env = env
+	p.cmd.Stdout = lockedWriter{p.mu, p.out}
+	p.cmd.Stderr = lockedWriter{p.mu, p.out}
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = p.cmd.Process.Kill()
+		_ = p.cmd.Wait()
+		if t.Failed() {
+			t.Logf("blog's log:\n%s", p.log())
+		}
+	})
+	return p
+}
+
+func waitHealthy(t *testing.T, base string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		res, err := http.Get(base + "/health")
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode == 200 {
+				return
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("%s/health did not answer 200 within 30 s", base)
+}
+
+func stop(t *testing.T, p process) {
+	t.Helper()
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	errc := make(chan error, 1)
+	go func() { errc <- p.cmd.Wait() }()
+	select {
+	case err := <-errc:
+		if err != nil {
+			t.Fatalf("blog exited with %v after SIGTERM", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("blog did not stop within 15 s of SIGTERM")
+	}
+}
+
+func freePort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func send(t *testing.T, method, url, body string, auth bool) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(method, url, strings.NewReader(body))
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if auth {
+		req.SetBasicAuth("admin", "pw")
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
+}
+
+// TestServeWithNoSettings starts the real binary the way a newcomer does:
+// no settings at all, in an empty folder.
+func TestServeWithNoSettings(t *testing.T) {
+	bin := binary(t, buildTags)
+	dir := t.TempDir()
+	if ln, err := net.Listen("tcp", ":8080"); err != nil {
+		t.Skipf("port 8080 is taken on this machine: %v", err)
+	} else {
+		ln.Close()
+	}
+	p := start(t, bin, dir, cleanEnv(), "serve")
+	waitHealthy(t, "http://127.0.0.1:8080")
+
+	if _, err := os.Stat(filepath.Join(dir, "data", "blog.db")); err != nil {
+		t.Fatalf("serve did not create data/blog.db: %v", err)
+	}
+	if code, body := send(t, "GET", "http://127.0.0.1:8080/tags", "", false); code != 200 || !strings.Contains(body, "<h1>Tags</h1>") {
+		t.Fatalf("GET /tags: %d", code)
+	}
+	code, body := send(t, "POST", "http://127.0.0.1:8080/api/tags", `{"label":"x"}`, true)
+	if code != 403 || !strings.Contains(body, "BLOG_ADMIN_PASSWORD") {
+		t.Fatalf("write without a password set: %d %s", code, body)
+	}
+	stop(t, p)
+	if !strings.Contains(p.log(), "migration applied") || !strings.Contains(p.log(), "path=/tags status=200") {
+		t.Fatalf("log lacks the migration or the request line:\n%s", p.log())
+	}
+}
+
+// TestServeKeepsWrites writes through the API, restarts, and reads back;
+// the flag overrides the environment variable.
+func TestServeKeepsWrites(t *testing.T) {
+	bin := binary(t, buildTags)
+	dir := t.TempDir()
+	addr := freePort(t)
+	env := cleanEnv("BLOG_ADDR=127.0.0.1:1", "BLOG_ADMIN_PASSWORD=pw", "BLOG_DB="+filepath.Join(dir, "site.db"))
+	base := "http://" + addr
+
+	p := start(t, bin, dir, env, "serve", "--addr", addr)
+	waitHealthy(t, base)
+	if code, body := send(t, "POST", base+"/api/tags", `{"label":"kept"}`, true); code != 201 {
+		t.Fatalf("create: %d %s", code, body)
+	}
+	if code, _ := send(t, "POST", base+"/api/tags", `{"label":"KEPT"}`, true); code != 409 {
+		t.Fatalf("duplicate: %d", code)
+	}
+	stop(t, p)
+
+	p = start(t, bin, dir, env, "serve", "--addr", addr)
+	waitHealthy(t, base)
+	if code, body := send(t, "GET", base+"/api/tags", "", false); code != 200 || !strings.Contains(body, `"label":"kept"`) {
+		t.Fatalf("after restart: %d %s", code, body)
+	}
+	stop(t, p)
+}
+
+func TestCommandLine(t *testing.T) {
+	bin := binary(t, buildTags)
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		out  string // expected in stdout (code 0) or stderr
+	}{
+		{"help", []string{"help"}, 0, "Usage: blog"},
+		{"-h", []string{"-h"}, 0, "Usage: blog"},
+		{"serve -h", []string{"serve", "-h"}, 0, "Usage: blog"},
+		{"no command", nil, 2, "Usage: blog"},
+		{"unknown command", []string{"publish"}, 2, `unknown command "publish"`},
+		{"unknown flag", []string{"serve", "--colour"}, 2, "Usage: blog"},
+		{"bad address", []string{"serve", "--addr", "nowhere"}, 2, "BLOG_ADDR"},
+		{"bad forward port", []string{"serve", "--forward-port", "http"}, 2, "BLOG_FORWARD_PORT"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cmd := exec.Command(bin, tc.args...)
+			cmd.Env = cleanEnv()
+			cmd.Dir = t.TempDir()
+			var stdout, stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			err := cmd.Run()
+			code := 0
+			var exit *exec.ExitError
+			if errors.As(err, &exit) {
+				code = exit.ExitCode()
+			}
+			where := stdout.String()
+			if tc.code != 0 {
+				where = stderr.String()
+			}
+			if code != tc.code || !strings.Contains(where, tc.out) {
+				t.Fatalf("exit %d, stdout %q, stderr %q; want exit %d with %q", code, stdout.String(), stderr.String(), tc.code, tc.out)
+			}
+			if entries, _ := os.ReadDir(cmd.Dir); len(entries) != 0 {
+				t.Fatalf("a refused command created files: %v", entries)
+			}
+		})
+	}
+}
+
+func TestMigrate(t *testing.T) {
+	bin := binary(t, buildTags)
+	db := filepath.Join(t.TempDir(), "nested", "blog.db")
+	for range 2 { // a second run finds nothing to do and still exits 0
+		cmd := exec.Command(bin, "migrate", "--db", db)
+		cmd.Env = cleanEnv()
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("migrate: %v\n%s", err, out)
+		}
+	}
+	conn, err := sqlite.Open(db, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	status, err := sqlite.Schema(context.Background(), conn)
+	if err != nil || status.Behind() || status.Current == 0 {
+		t.Fatalf("schema after migrate: %+v, %v", status, err)
+	}
+	var mode string
+	if err := conn.QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {
+		t.Fatalf("journal mode %q, %v; want wal", mode, err)
+	}
+	var n int
+	if err := conn.QueryRow(`SELECT COUNT(*) FROM tags`).Scan(&n); err != nil {
+		t.Fatalf("tags table: %v", err)
+	}
+}
+
+// TestRefusesLiteFSWithoutFlock checks that a binary built without the
+// sqlite3_flock tag refuses a database on a LiteFS mount and says why,
+// instead of failing later with "disk I/O error".
+func TestRefusesLiteFSWithoutFlock(t *testing.T) {
+	bin := binary(t, "")
+	mount := t.TempDir()
+	if err := os.WriteFile(filepath.Join(mount, ".lag"), []byte("0"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "migrate", "--db", filepath.Join(mount, "blog.db"))
+	cmd.Env = cleanEnv()
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "-tags sqlite3_flock") {
+		t.Fatalf("migrate on LiteFS without the tag: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(filepath.Join(mount, "blog.db")); !errors.Is(err, os.ErrNotExist) {
+		t.Fatal("the refused binary created the database")
+	}
+}
