@@ -16,7 +16,7 @@ func (s *Server) handleTagIndex(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, views.TagIndex(s.page(c, "Tags"), list, s.adminPassword != ""))
+	return s.render(c, http.StatusOK, views.TagIndex(s.page(c, "Tags"), list, s.adminPassword != "", c.QueryParam("done")))
 }
 
 func (s *Server) handleTagNew(c echo.Context) error {
