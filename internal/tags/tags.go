@@ -225,3 +225,6 @@ func conflict(label string) error {
 	return &blog.Error{Code: blog.ECONFLICT, Field: "label",
 		Message: fmt.Sprintf("A tag labelled %q already exists.", label)}
 }
+
+// DB returns the database tags are read from.
+func (s *Service) DB() *sql.DB { return s.db }

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"blog"
 	"blog/internal/repo"
@@ -121,5 +122,40 @@ func TestService(t *testing.T) {
 	// The label is free again.
 	if _, err := s.Create(ctx, "go"); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestEnsure(t *testing.T) {
+	ctx := context.Background()
+	s := newService(t)
+	existing, err := s.Create(ctx, "Go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := tags.Dedupe([]string{" go ", "SQLite", "sqlite", "LiteFS"})
+	if err != nil || strings.Join(list, ",") != "go,SQLite,LiteFS" {
+		t.Fatalf("Dedupe = %v, %v", list, err)
+	}
+	if _, err := tags.Dedupe([]string{"ok", ""}); blog.ErrorCode(err) != blog.EINVALID {
+		t.Fatalf("Dedupe with a blank label: %v", err)
+	}
+	db := s.DB()
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, err := tags.Ensure(ctx, tx, list, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if len(ids) != 3 || ids[0] != existing.ID || ids[1] == ids[2] {
+		t.Fatalf("ids = %v, want the existing Go tag first and two new ones", ids)
+	}
+	all, _ := s.List(ctx)
+	if len(all) != 3 {
+		t.Fatalf("tags = %v, want 3", all)
 	}
 }

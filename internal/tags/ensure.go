@@ -1,0 +1,57 @@
+package tags
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"blog"
+)
+
+// Dedupe normalizes labels and drops repeats ignoring case, keeping the
+// first spelling and the order.
+func Dedupe(list []string) ([]string, error) {
+	out := make([]string, 0, len(list))
+	seen := map[string]bool{}
+	for _, l := range list {
+		l, err := NormalizeLabel(l)
+		if err != nil {
+			return nil, err
+		}
+		if k := strings.ToLower(strings.ToUpper(l)); !seen[k] {
+			seen[k] = true
+			out = append(out, l)
+		}
+	}
+	return out, nil
+}
+
+// Ensure returns the id of the tag for each label, creating the tags that
+// do not exist yet. It runs inside another operation's transaction, so that
+// content filed under new tags is written in one step.
+func Ensure(ctx context.Context, tx *sql.Tx, list []string, now time.Time) ([]int64, error) {
+	ids := make([]int64, 0, len(list))
+	ts := now.UTC().Format(blog.TimeFormat)
+	for _, label := range list {
+		label, err := NormalizeLabel(label)
+		if err != nil {
+			return nil, err
+		}
+		id, err := findLabel(ctx, tx, label, 0)
+		if err != nil {
+			return nil, err
+		}
+		if id == 0 {
+			err = tx.QueryRowContext(ctx,
+				`INSERT INTO tags (label, created_at, updated_at) VALUES (?, ?, ?) RETURNING id`,
+				label, ts, ts).Scan(&id)
+			if err != nil {
+				return nil, fmt.Errorf("create tag %q: %w", label, err)
+			}
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
