@@ -32,9 +32,10 @@ func OnLiteFS(path string) bool {
 
 // Options change how Open opens the database.
 type Options struct {
-	// ReadOnly opens the database without creating it and without switching
-	// its journal mode, as a LiteFS replica must.
-	ReadOnly bool
+	// Replica opens a database that another node writes, as on a LiteFS
+	// replica: it must exist already, and its journal mode is left to the
+	// primary, which set it (switching it is a write).
+	Replica bool
 }
 
 // Open opens the database file at path, creating its folder when needed.
@@ -44,7 +45,11 @@ func Open(path string, opts Options) (*sql.DB, error) {
 	if OnLiteFS(path) && !flockBuilt {
 		return nil, ErrNoFlock
 	}
-	if !opts.ReadOnly {
+	if opts.Replica {
+		if _, err := os.Stat(path); err != nil {
+			return nil, fmt.Errorf("open replicated database: %w", err)
+		}
+	} else {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			return nil, fmt.Errorf("create database folder: %w", err)
 		}
@@ -55,12 +60,6 @@ func Open(path string, opts Options) (*sql.DB, error) {
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "foreign_keys(on)")
 	q.Add("_pragma", "synchronous(normal)")
-	if opts.ReadOnly {
-		q.Set("mode", "ro")
-	} else {
-		// WAL is persistent in the file; setting it is a no-op once done.
-		q.Add("_pragma", "journal_mode(wal)")
-	}
 	dsn := (&url.URL{Scheme: "file", OmitHost: true, Path: path, RawQuery: q.Encode()}).String()
 
 	db, err := driver.Open(dsn, func(c *sqlite3.Conn) error { return fts5.Register(c) })
@@ -70,6 +69,15 @@ func Open(path string, opts Options) (*sql.DB, error) {
 	if err := db.PingContext(context.Background()); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	if !opts.Replica {
+		// WAL lets readers go on while a write commits, and LiteFS
+		// replicates it. The mode is kept in the file, so once is enough.
+		var mode string
+		if err := db.QueryRow(`PRAGMA journal_mode = wal`).Scan(&mode); err != nil || mode != "wal" {
+			db.Close()
+			return nil, fmt.Errorf("switch %s to WAL (journal mode %q): %v", path, mode, err)
+		}
 	}
 	return db, nil
 }

@@ -1,0 +1,153 @@
+package litefs
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+
+	"blog"
+	"blog/internal/repo"
+)
+
+// ForwardPath is where the primary receives forwarded writes.
+const ForwardPath = "/internal/forward"
+
+// MaxForwardBody is the largest forwarded write accepted, in bytes.
+const MaxForwardBody = 64 << 10
+
+// StatusNotPrimary answers a forwarded write that reached a node which is
+// not the primary: the request was sent to the wrong server, and the
+// sender should ask LiteFS again where the primary is.
+const StatusNotPrimary = http.StatusMisdirectedRequest
+
+// Handler returns the endpoint, for POST ForwardPath, that runs forwarded
+// writes through r's chain, so that the ledger keeps each to one effect.
+//
+// The request is an Op as JSON, {"name","args","key"}, signed with the
+// shared secret (see Signer). A refusal is answered with the status of its
+// code and {"error":{"code","message"}}: 413 too_large, 401 unauthorized
+// (unsigned or wrong signature), 403 forbidden (stale timestamp), 421
+// not_primary, 400 bad_request (malformed JSON, unknown operation, no key),
+// 500 internal. Anything else is answered 200, domain errors included, so
+// that a conflict is never mistaken for a failed transport:
+//
+//	{"value":…,"error":{"code","message","field"}|null,"replayed":bool,"txid":"%016x"}
+//
+// where txid is this node's replication position after the write committed.
+func (f *Forwarder) Handler(r *repo.Repo) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		body, err := io.ReadAll(http.MaxBytesReader(w, req.Body, MaxForwardBody))
+		if err != nil {
+			var tooLarge *http.MaxBytesError
+			if errors.As(err, &tooLarge) {
+				writeError(w, blog.Errorf(blog.ETOOLARGE, "A forwarded write may be at most %d bytes.", MaxForwardBody))
+				return
+			}
+			writeError(w, blog.Errorf(blog.EBADREQUEST, "The request body could not be read."))
+			return
+		}
+		// Check the signature before anything else looks at the body.
+		if err := f.signer.Verify(req, body); err != nil {
+			f.log.Warn("forwarded write refused", "remote", req.RemoteAddr, "err", err)
+			writeError(w, err)
+			return
+		}
+
+		role, primary, err := f.node.Role()
+		if err != nil {
+			f.internalError(w, req, "", err)
+			return
+		}
+		if role == Replica {
+			if primary == "" {
+				primary = "not known yet"
+			}
+			writeError(w, &blog.Error{Code: ENOTPRIMARY,
+				Message: "This server is not the primary; the primary is " + primary + "."})
+			return
+		}
+
+		var op repo.Op
+		if err := json.Unmarshal(body, &op); err != nil {
+			writeError(w, blog.Errorf(blog.EBADREQUEST, "The forwarded write is not valid JSON: %v.", err))
+			return
+		}
+		if !r.Has(op.Name) {
+			writeError(w, blog.Errorf(blog.EBADREQUEST, "Unknown operation %q.", op.Name))
+			return
+		}
+		if op.Key == "" {
+			// Without a key a retried forward could take effect twice.
+			writeError(w, blog.Errorf(blog.EBADREQUEST, "A forwarded write must carry an idempotency key."))
+			return
+		}
+
+		res := r.Do(withForwarded(req.Context()), op)
+		if blog.ErrorCode(res.Err) == ENOTPRIMARY {
+			writeError(w, res.Err)
+			return
+		}
+		var be *blog.Error
+		if res.Err != nil && !errors.As(res.Err, &be) {
+			// Nothing was recorded; the replica's retry may well succeed,
+			// on this node or on the next primary.
+			f.internalError(w, req, op.Name, res.Err)
+			return
+		}
+
+		// Read after the commit: the replica waits for at least this
+		// position, which includes the write.
+		pos, err := f.node.Pos()
+		if err != nil {
+			// The write is committed; the replica's retry is answered from
+			// the ledger.
+			f.internalError(w, req, op.Name, err)
+			return
+		}
+		a := answer{Value: res.Value, Replayed: res.Replayed, TXID: FormatTXID(pos.TXID)}
+		if res.Err != nil {
+			a.Value, a.Error = nil, be
+		}
+		writeJSON(w, http.StatusOK, a)
+	})
+}
+
+func (f *Forwarder) internalError(w http.ResponseWriter, req *http.Request, op string, err error) {
+	f.log.Error("forwarded write failed", "remote", req.RemoteAddr, "op", op, "err", err)
+	writeError(w, blog.Errorf(blog.EINTERNAL, "Internal error."))
+}
+
+// endpointStatus gives the status of the refusals this endpoint makes
+// itself. It is not the web layer's mapping: this endpoint speaks only to
+// other nodes, and domain errors never get here, they travel in a 200.
+func endpointStatus(code string) int {
+	switch code {
+	case blog.EBADREQUEST:
+		return http.StatusBadRequest
+	case blog.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case blog.EFORBIDDEN:
+		return http.StatusForbidden
+	case blog.ETOOLARGE:
+		return http.StatusRequestEntityTooLarge
+	case ENOTPRIMARY:
+		return StatusNotPrimary
+	default:
+		return http.StatusInternalServerError
+	}
+}
+
+func writeError(w http.ResponseWriter, err error) {
+	code := blog.ErrorCode(err)
+	writeJSON(w, endpointStatus(code), map[string]any{
+		"error": map[string]string{"code": code, "message": blog.ErrorMessage(err)},
+	})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}

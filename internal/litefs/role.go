@@ -1,0 +1,57 @@
+package litefs
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Role is what a node may do with the database.
+type Role string
+
+const (
+	// Standalone: the database is not on a LiteFS mount, so the node writes
+	// to it directly, like a primary.
+	Standalone Role = "standalone"
+	// Primary: the node holds LiteFS's lease and is the only one that may write.
+	Primary Role = "primary"
+	// Replica: the database is read-only here; writes go to the primary.
+	Replica Role = "replica"
+)
+
+// Node answers questions about this node's place in the LiteFS cluster. It
+// keeps no state of its own: LiteFS can hand the lease to another node at
+// any moment, so every answer is read afresh from the mount.
+type Node struct {
+	dir     string // the folder holding the database, the mount's root on LiteFS
+	posPath string // LiteFS's replication position for the database
+}
+
+// NewNode returns the Node whose database file is dbPath.
+func NewNode(dbPath string) *Node {
+	return &Node{dir: filepath.Dir(dbPath), posPath: dbPath + "-pos"}
+}
+
+// Role reports the node's role and, on a replica, the primary's hostname as
+// LiteFS wrote it in .primary. LiteFS keeps a .lag file at the root of every
+// mount, and a .primary file only while another node holds the lease.
+func (n *Node) Role() (role Role, primary string, err error) {
+	if _, err := os.Stat(filepath.Join(n.dir, ".lag")); errors.Is(err, fs.ErrNotExist) {
+		return Standalone, "", nil
+	} else if err != nil {
+		return "", "", fmt.Errorf("look for a LiteFS mount at %s: %w", n.dir, err)
+	}
+	// Read rather than stat .primary, so that its absence and its text come
+	// from the same moment.
+	b, err := os.ReadFile(filepath.Join(n.dir, ".primary"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return Primary, "", nil
+	}
+	if err != nil {
+		return "", "", fmt.Errorf("read the primary's name: %w", err)
+	}
+	return Replica, strings.TrimSpace(string(b)), nil
+}
