@@ -1,20 +1,173 @@
 package web
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"io/fs"
+	"net/http"
+	"strings"
+	"time"
 
+	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
+	"blog/content"
+	"blog/internal/posts"
+	"blog/internal/projects"
 	"blog/web/views"
 )
 
-// ContentDeps is what the reading side of the blog needs.
-type ContentDeps struct{}
+// ContentDeps is what the reading side of the blog needs: posts, projects,
+// search, the feed and the content's images.
+type ContentDeps struct {
+	// DB is the database the posts and projects are read from. Default:
+	// the tag service's database.
+	DB *sql.DB
+	// FS is the content the images are served from (the BLOG_CONTENT
+	// folder, or the embedded content). Default: the embedded content.
+	FS fs.FS
+	// BaseURL is the blog's public address, such as https://blog.example
+	// (BLOG_URL), for the feed's absolute links. Empty: the request's
+	// scheme and host.
+	BaseURL string
+}
+
+// reading is the reading side's state, prepared once when the routes are
+// registered.
+type reading struct {
+	s       *Server
+	db      *sql.DB
+	fsys    fs.FS
+	baseURL string
+	// started bounds every page's Last-Modified from below: a new binary
+	// may render the same data differently.
+	started time.Time
+}
 
 // contentRoutes registers the posts, projects, search and feed routes.
-func (s *Server) contentRoutes(e *echo.Echo, pages *echo.Group) {}
+// They are plain reads, outside the CSRF group: no page here has a form
+// that writes, and no answer depends on a cookie, so all can be cached.
+func (s *Server) contentRoutes(e *echo.Echo, _ *echo.Group) {
+	rd := &reading{
+		s:       s,
+		db:      s.contentDB(),
+		fsys:    s.content.FS,
+		baseURL: strings.TrimRight(s.content.BaseURL, "/"),
+		started: time.Now(),
+	}
+	if rd.fsys == nil {
+		rd.fsys = content.FS
+	}
+	e.GET("/", rd.handleHome)
+	e.GET("/posts", rd.handlePostList)
+	e.GET("/posts/:slug", rd.handlePost)
+	e.GET("/projects", rd.handleProjectList)
+	e.GET("/search", rd.handleSearch)
+	e.GET("/rss.xml", rd.handleFeed)
+	e.GET("/images/*", rd.handleImage)
+	e.GET("/chroma.css", rd.handleCodeCSS())
+	e.GET("/robots.txt", handleRobots)
+	e.GET("/favicon.ico", handleFavicon())
+	// Last, so that every other route wins: old addresses of posts.
+	e.GET("/*", rd.handlePermalink)
+}
+
+func (s *Server) contentDB() *sql.DB {
+	if s.content.DB != nil {
+		return s.content.DB
+	}
+	return s.tags.DB()
+}
 
 // tagContent lists the posts and projects filed under a tag.
 func (s *Server) tagContent(ctx context.Context, tagID int64) (views.TagContent, error) {
-	return views.TagContent{}, nil
+	db := s.contentDB()
+	var tc views.TagContent
+	list, err := posts.ByTag(ctx, db, tagID)
+	if err != nil {
+		return tc, err
+	}
+	for _, p := range list {
+		tc.Posts = append(tc.Posts, views.Link{Title: p.Title, URL: p.URL(), Date: p.PublishedAt, Text: p.Description})
+	}
+	projs, err := projects.ByTag(ctx, db, tagID)
+	if err != nil {
+		return tc, err
+	}
+	for _, p := range projs {
+		tc.Projects = append(tc.Projects, views.Link{Title: p.Name, URL: p.URL, Text: p.Description})
+	}
+	return tc, nil
+}
+
+// lastModified is when anything a page shows last changed: the newest
+// write to the content tables, or the start of this binary.
+func (rd *reading) lastModified(ctx context.Context) (time.Time, error) {
+	t, err := posts.Changed(ctx, rd.db)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if rd.started.After(t) {
+		t = rd.started
+	}
+	return t.UTC().Truncate(time.Second), nil
+}
+
+// renderCached renders a page and answers 304 Not Modified when the
+// client's copy is current: by ETag, a hash of the page's bytes, or else
+// by Last-Modified. Pages are revalidated on every use (no-cache), which
+// costs a round trip but never shows a stale page.
+func (rd *reading) renderCached(c echo.Context, comp templ.Component) error {
+	var buf bytes.Buffer
+	if err := comp.Render(c.Request().Context(), &buf); err != nil {
+		return err
+	}
+	return rd.sendCached(c, echo.MIMETextHTMLCharsetUTF8, buf.Bytes())
+}
+
+func (rd *reading) sendCached(c echo.Context, ctype string, body []byte) error {
+	mod, err := rd.lastModified(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	sum := sha256.Sum256(body)
+	etag := `"` + hex.EncodeToString(sum[:12]) + `"`
+	h := c.Response().Header()
+	h.Set("ETag", etag)
+	h.Set("Last-Modified", mod.Format(http.TimeFormat))
+	h.Set("Cache-Control", "public, no-cache")
+	if notModified(c.Request(), etag, mod) {
+		return c.NoContent(http.StatusNotModified)
+	}
+	return c.Blob(http.StatusOK, ctype, body)
+}
+
+// notModified applies If-None-Match, and If-Modified-Since only when
+// there is no If-None-Match (RFC 9110, 13.2.2) and mod is known.
+func notModified(r *http.Request, etag string, mod time.Time) bool {
+	if inm := r.Header.Get("If-None-Match"); inm != "" {
+		for _, tag := range strings.Split(inm, ",") {
+			tag = strings.TrimPrefix(strings.TrimSpace(tag), "W/")
+			if tag == etag || tag == "*" {
+				return true
+			}
+		}
+		return false
+	}
+	if ims := r.Header.Get("If-Modified-Since"); ims != "" && !mod.IsZero() {
+		if t, err := http.ParseTime(ims); err == nil && !mod.After(t) {
+			return true
+		}
+	}
+	return false
+}
+
+// page returns the layout's data for one of the reading side's pages.
+func (rd *reading) page(c echo.Context, title, description string) views.Page {
+	p := rd.s.page(c, title)
+	p.Description = description
+	return p
 }

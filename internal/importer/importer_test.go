@@ -1,0 +1,441 @@
+package importer_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"blog/content"
+	"blog/internal/importer"
+	"blog/internal/posts"
+	"blog/internal/projects"
+	"blog/internal/repo"
+	"blog/internal/search"
+	"blog/internal/sqlite"
+)
+
+// openRepo returns a repo on a fresh, migrated database with the import
+// operations registered, and a counter of the writes that reach its chain.
+func openRepo(t *testing.T) (*repo.Repo, *int) {
+	t.Helper()
+	db, err := sqlite.Open(filepath.Join(t.TempDir(), "blog.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := sqlite.Migrate(context.Background(), db, slog.New(slog.DiscardHandler)); err != nil {
+		t.Fatal(err)
+	}
+	r := repo.New(db)
+	importer.Register(r)
+	writes := new(int)
+	r.Use(repo.Middleware{Name: "count", Before: func(context.Context, *repo.Op) *repo.Result {
+		*writes++
+		return nil
+	}})
+	return r, writes
+}
+
+func post(front, body string) *fstest.MapFile {
+	return &fstest.MapFile{Data: []byte("---\n" + front + "---\n" + body)}
+}
+
+func sampleFS() fstest.MapFS {
+	return fstest.MapFS{
+		"posts/first.md": post("title: First post\npublished_at: 2026-01-02\ntags: [go, SQLite]\npermalinks: [/old/first]\n",
+			"Hello **world** about replication.\n\n## Part one\n\nMore text.\n"),
+		"posts/second.md": post("title: Second post\nslug: second-one\npublished_at: 2026-02-03T10:00:00Z\ntags: [go]\ndescription: A short one.\n",
+			"Second body with zebras.\n"),
+		"posts/wip.md": post("title: Not yet\ndraft: true\ntags: [secret-tag]\n", "Unfinished xylophone.\n"),
+		"projects.yaml": &fstest.MapFile{Data: []byte(`
+- name: Alpha
+  url: https://example.com/alpha
+  description: The first project, about penguins.
+  tags: [go]
+- name: Beta
+  url: https://example.com/beta
+  tags: []
+`)},
+	}
+}
+
+func run(t *testing.T, r *repo.Repo, fsys fs.FS) importer.Report {
+	t.Helper()
+	rep, err := importer.Run(context.Background(), r, fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+func TestImportIsIdempotent(t *testing.T) {
+	r, writes := openRepo(t)
+	ctx := context.Background()
+	rep := run(t, r, sampleFS())
+	want := importer.Report{Posts: importer.Counts{Created: 2}, Projects: importer.Counts{Created: 2}, Drafts: 1}
+	if rep != want {
+		t.Fatalf("first import = %+v, want %+v", rep, want)
+	}
+	if *writes != 4 {
+		t.Errorf("first import made %d writes, want 4", *writes)
+	}
+
+	list, err := posts.List(ctx, r.DB(), posts.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 2 || list[0].Slug != "second-one" || list[1].Slug != "first" {
+		t.Fatalf("posts = %+v, want second-one then first", list)
+	}
+	if got := tagLabels(list[1].Tags); got != "go,SQLite" {
+		t.Errorf("tags of first = %s", got)
+	}
+	if list[0].Description != "A short one." || list[1].Description != "Hello world about replication." {
+		t.Errorf("descriptions = %q, %q", list[0].Description, list[1].Description)
+	}
+
+	before := snapshot(t, r.DB())
+	*writes = 0
+	rep = run(t, r, sampleFS())
+	want = importer.Report{Posts: importer.Counts{Unchanged: 2}, Projects: importer.Counts{Unchanged: 2}, Drafts: 1}
+	if rep != want || rep.Wrote() {
+		t.Errorf("second import = %+v, want %+v", rep, want)
+	}
+	if *writes != 0 {
+		t.Errorf("second import made %d writes, want none", *writes)
+	}
+	if after := snapshot(t, r.DB()); after != before {
+		t.Errorf("second import changed the database:\n%s\n---\n%s", before, after)
+	}
+
+	// The operation itself is a no-op when the hash is the same.
+	c, err := importer.Load(sampleFS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := posts.Save(ctx, r, c.Posts[0])
+	if err != nil || out.Change != posts.Unchanged {
+		t.Errorf("upsert of an unchanged post = %+v, %v", out, err)
+	}
+	pout, err := projects.Save(ctx, r, c.Projects[0])
+	if err != nil || pout.Change != projects.Unchanged {
+		t.Errorf("upsert of an unchanged project = %+v, %v", pout, err)
+	}
+	if after := snapshot(t, r.DB()); after != before {
+		t.Errorf("no-op upserts changed the database")
+	}
+}
+
+func TestImportUpdatesAndRemoves(t *testing.T) {
+	r, _ := openRepo(t)
+	ctx := context.Background()
+	run(t, r, sampleFS())
+
+	fsys := sampleFS()
+	fsys["posts/first.md"] = post("title: First post, revised\npublished_at: 2026-01-02\ntags: [go]\n", "Now about giraffes.\n")
+	delete(fsys, "posts/second.md")
+	fsys["projects.yaml"] = &fstest.MapFile{Data: []byte("- name: Beta\n  url: https://example.com/beta2\n")}
+	rep := run(t, r, fsys)
+	want := importer.Report{
+		Posts:    importer.Counts{Updated: 1, Deleted: 1},
+		Projects: importer.Counts{Updated: 1, Deleted: 1},
+		Drafts:   1,
+	}
+	if rep != want {
+		t.Fatalf("import = %+v, want %+v", rep, want)
+	}
+	p, err := posts.Get(ctx, r.DB(), "first")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Title != "First post, revised" || !strings.Contains(p.HTML, "giraffes") || tagLabels(p.Tags) != "go" {
+		t.Errorf("post not updated: %+v", p)
+	}
+	if _, err := posts.Get(ctx, r.DB(), "second-one"); !isNotFound(err) {
+		t.Errorf("removed post: err = %v, want not found", err)
+	}
+	if _, err := posts.ByPermalink(ctx, r.DB(), "/old/first"); !isNotFound(err) {
+		t.Errorf("dropped permalink still answers: %v", err)
+	}
+	// The search index follows: old words are gone, new ones found.
+	for q, want := range map[string]int{"zebras": 0, "replication": 0, "giraffes": 1, "penguins": 0} {
+		res, err := search.Run(ctx, r.DB(), q, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Hits) != want {
+			t.Errorf("search %q: %d hits, want %d", q, len(res.Hits), want)
+		}
+	}
+	list, err := projects.List(ctx, r.DB(), projects.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 1 || list[0].URL != "https://example.com/beta2" {
+		t.Errorf("projects = %+v", list)
+	}
+}
+
+func TestDraftsAreNeverStored(t *testing.T) {
+	r, _ := openRepo(t)
+	ctx := context.Background()
+	run(t, r, sampleFS())
+	if _, err := posts.Get(ctx, r.DB(), "wip"); !isNotFound(err) {
+		t.Errorf("draft is stored: %v", err)
+	}
+	var n int
+	r.DB().QueryRow(`SELECT COUNT(*) FROM tags WHERE label = 'secret-tag'`).Scan(&n)
+	if n != 0 {
+		t.Errorf("a draft's tag was created")
+	}
+	if res, _ := search.Run(ctx, r.DB(), "xylophone", 10); len(res.Hits) != 0 {
+		t.Errorf("a draft is found by search")
+	}
+
+	// A published post that becomes a draft is taken down.
+	fsys := sampleFS()
+	fsys["posts/second.md"] = post("title: Second post\nslug: second-one\npublished_at: 2026-02-03\ndraft: true\n", "Back to work.\n")
+	rep := run(t, r, fsys)
+	if rep.Posts.Deleted != 1 || rep.Drafts != 2 {
+		t.Errorf("import = %+v, want one deletion and two drafts", rep)
+	}
+	if _, err := posts.Get(ctx, r.DB(), "second-one"); !isNotFound(err) {
+		t.Errorf("post turned draft is still there: %v", err)
+	}
+}
+
+func TestBadContentChangesNothing(t *testing.T) {
+	cases := []struct {
+		name, file, data, want string
+	}{
+		{"no front matter", "posts/bad.md", "Just text.\n", "posts/bad.md:1:"},
+		{"unclosed", "posts/bad.md", "---\ntitle: x\n", "posts/bad.md:1: the front matter opened on line 1 is never closed"},
+		{"yaml syntax", "posts/bad.md", "---\ntitle: ok\npublished_at: 2026-01-01\ntags: [a, b\n---\nbody\n", "posts/bad.md:"},
+		{"bad date", "posts/bad.md", "---\ntitle: ok\npublished_at: next tuesday\n---\nbody\n", `posts/bad.md:3: published_at "next tuesday" is not a date`},
+		{"unknown field", "posts/bad.md", "---\ntitle: ok\npublished_at: 2026-01-01\nauthor: me\n---\n", `posts/bad.md:4: unknown field "author"`},
+		{"missing title", "posts/bad.md", "---\npublished_at: 2026-01-01\n---\nbody\n", "posts/bad.md:1: title is missing"},
+		{"missing date", "posts/bad.md", "---\ntitle: ok\n---\nbody\n", "posts/bad.md:1: published_at is missing"},
+		{"bad slug", "posts/bad.md", "---\ntitle: ok\nslug: Not A Slug\npublished_at: 2026-01-01\n---\n", "posts/bad.md:3: slug"},
+		{"bad file name", "posts/Bad Name.md", "---\ntitle: ok\npublished_at: 2026-01-01\n---\n", "posts/Bad Name.md:1: the file name"},
+		{"duplicate slug", "posts/zzz.md", "---\ntitle: ok\nslug: first\npublished_at: 2026-01-01\n---\n", `posts/zzz.md:3: slug "first" is already used by posts/first.md`},
+		{"long tag", "posts/bad.md", "---\ntitle: ok\npublished_at: 2026-01-01\ntags:\n  - fine\n  - " + strings.Repeat("x", 65) + "\n---\n", "posts/bad.md:6: tag"},
+		{"draft not bool", "posts/bad.md", "---\ntitle: ok\npublished_at: 2026-01-01\ndraft: maybe\n---\n", "posts/bad.md:4: draft must be true or false"},
+		{"reserved permalink", "posts/bad.md", "---\ntitle: ok\npublished_at: 2026-01-01\npermalinks: [/tags]\n---\n", "posts/bad.md:4: permalink \"/tags\" is taken"},
+		{"claimed permalink", "posts/zzz.md", "---\ntitle: ok\npublished_at: 2026-01-01\npermalinks:\n  - /old/first\n---\n", "posts/zzz.md:5: permalink /old/first is already claimed by posts/first.md"},
+		{"missing image", "posts/bad.md", "---\ntitle: ok\npublished_at: 2026-01-01\n---\nText.\n\n![x](/images/nope.svg)\n", "posts/bad.md:7: image /images/nope.svg"},
+		{"project without url", "projects.yaml", "- name: Alpha\n  url: https://example.com/alpha\n- name: Gamma\n", `projects.yaml:3: project "Gamma" has no url`},
+		{"project bad url", "projects.yaml", "- name: Alpha\n  url: javascript:alert(1)\n", `projects.yaml:2: url "javascript:alert(1)"`},
+		{"project unknown field", "projects.yaml", "- name: Alpha\n  url: https://example.com\n  stars: 5\n", `projects.yaml:3: unknown field "stars"`},
+		{"project twice", "projects.yaml", "- name: Alpha\n  url: https://example.com\n- name: alpha\n  url: https://example.com\n", `projects.yaml:3: project "alpha" is listed twice (first on line 1)`},
+		{"projects not a list", "projects.yaml", "name: Alpha\n", "projects.yaml:1: the projects file must be a list"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r, writes := openRepo(t)
+			run(t, r, sampleFS())
+			before := snapshot(t, r.DB())
+			*writes = 0
+
+			fsys := sampleFS()
+			// A good change alongside the bad file must not be written either.
+			fsys["posts/first.md"] = post("title: First post, changed\npublished_at: 2026-01-02\npermalinks: [/old/first]\n", "Changed.\n")
+			fsys[tc.file] = &fstest.MapFile{Data: []byte(tc.data)}
+			_, err := importer.Run(context.Background(), r, fsys)
+			if err == nil {
+				t.Fatal("import succeeded")
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error = %q, want it to contain %q", err, tc.want)
+			}
+			var fe *importer.FileError
+			if !errors.As(err, &fe) || fe.File != tc.file || fe.Line < 1 {
+				t.Errorf("error %v is not a FileError about %s", err, tc.file)
+			}
+			if *writes != 0 {
+				t.Errorf("%d writes were made", *writes)
+			}
+			if after := snapshot(t, r.DB()); after != before {
+				t.Errorf("the database changed")
+			}
+		})
+	}
+}
+
+func TestEveryBadFileIsReported(t *testing.T) {
+	fsys := sampleFS()
+	fsys["posts/a.md"] = &fstest.MapFile{Data: []byte("nope\n")}
+	fsys["posts/b.md"] = &fstest.MapFile{Data: []byte("---\ntitle: x\npublished_at: soon\n---\n")}
+	_, err := importer.Load(fsys)
+	if err == nil || !strings.Contains(err.Error(), "posts/a.md:1:") || !strings.Contains(err.Error(), "posts/b.md:3:") {
+		t.Errorf("error = %v, want both files named", err)
+	}
+}
+
+func TestEmptyContentIsRefused(t *testing.T) {
+	r, _ := openRepo(t)
+	run(t, r, sampleFS())
+	if _, err := importer.Run(context.Background(), r, fstest.MapFS{"README": {}}); err == nil {
+		t.Fatal("importing a folder without posts/ or projects.yaml succeeded")
+	}
+	if list, _ := posts.List(context.Background(), r.DB(), posts.Filter{}); len(list) != 2 {
+		t.Errorf("posts were removed")
+	}
+}
+
+func TestTagsByLabel(t *testing.T) {
+	r, _ := openRepo(t)
+	ctx := context.Background()
+	db := r.DB()
+	if _, err := db.Exec(`INSERT INTO tags (label, created_at, updated_at) VALUES ('Go', 'x', 'x')`); err != nil {
+		t.Fatal(err)
+	}
+	run(t, r, sampleFS())
+	var n int
+	db.QueryRow(`SELECT COUNT(*) FROM tags WHERE label = 'go' COLLATE NOCASE`).Scan(&n)
+	if n != 1 {
+		t.Errorf("%d tags labelled go ignoring case, want 1", n)
+	}
+	var goID int64
+	db.QueryRow(`SELECT id FROM tags WHERE label = 'Go'`).Scan(&goID)
+	byTag, err := posts.ByTag(ctx, db, goID)
+	if err != nil || len(byTag) != 2 {
+		t.Errorf("ByTag(go) = %d posts, %v; want 2", len(byTag), err)
+	}
+	projs, err := projects.ByTag(ctx, db, goID)
+	if err != nil || len(projs) != 1 || projs[0].Name != "Alpha" {
+		t.Errorf("projects.ByTag(go) = %+v, %v", projs, err)
+	}
+
+	// A renamed tag is searched for by its new label, on posts and projects.
+	if _, err := db.Exec(`UPDATE tags SET label = 'golang' WHERE id = ?`, goID); err != nil {
+		t.Fatal(err)
+	}
+	res, err := search.Run(ctx, db, "golang", 10)
+	if err != nil || len(res.Hits) != 3 {
+		t.Errorf("search golang after rename: %d hits, %v; want 3", len(res.Hits), err)
+	}
+	// A deleted tag is no longer searched for.
+	if _, err := db.Exec(`DELETE FROM tags WHERE id = ?`, goID); err != nil {
+		t.Fatal(err)
+	}
+	res, err = search.Run(ctx, db, "golang", 10)
+	if err != nil || len(res.Hits) != 0 {
+		t.Errorf("search golang after delete: %d hits, %v; want 0", len(res.Hits), err)
+	}
+	res, _ = search.Run(ctx, db, "sqlite", 10)
+	if len(res.Hits) != 1 {
+		t.Errorf("search sqlite: %d hits, want 1", len(res.Hits))
+	}
+}
+
+func TestPermalinks(t *testing.T) {
+	r, _ := openRepo(t)
+	ctx := context.Background()
+	run(t, r, sampleFS())
+	slug, err := posts.ByPermalink(ctx, r.DB(), "/old/first")
+	if err != nil || slug != "first" {
+		t.Fatalf("ByPermalink = %q, %v", slug, err)
+	}
+	// A permalink moved to another post follows it.
+	fsys := sampleFS()
+	fsys["posts/first.md"] = post("title: First post\npublished_at: 2026-01-02\n", "Body.\n")
+	fsys["posts/second.md"] = post("title: Second post\nslug: second-one\npublished_at: 2026-02-03\npermalinks: [old/first/]\n", "Body.\n")
+	run(t, r, fsys)
+	if slug, err := posts.ByPermalink(ctx, r.DB(), "/old/first"); err != nil || slug != "second-one" {
+		t.Errorf("moved permalink = %q, %v", slug, err)
+	}
+}
+
+// The content shipped with the blog imports cleanly, with one draft.
+func TestShippedContent(t *testing.T) {
+	c, err := importer.Load(content.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Posts) < 4 || len(c.Drafts) != 1 || len(c.Projects) < 3 {
+		t.Errorf("shipped content: %d posts, %d drafts, %d projects", len(c.Posts), len(c.Drafts), len(c.Projects))
+	}
+	var code, table, image bool
+	for _, p := range c.Posts {
+		code = code || strings.Contains(p.HTML, `class="chroma"`)
+		table = table || strings.Contains(p.HTML, "<table>")
+		image = image || strings.Contains(p.HTML, `<img src="/images/`)
+		if len(p.TOC) == 0 {
+			t.Errorf("%s has no table of contents", p.Source)
+		}
+	}
+	if !code || !table || !image {
+		t.Errorf("shipped posts lack code (%v), a table (%v) or an image (%v)", code, table, image)
+	}
+	r, _ := openRepo(t)
+	rep := run(t, r, content.FS)
+	if rep.Posts.Created != len(c.Posts) {
+		t.Errorf("import = %+v", rep)
+	}
+}
+
+func isNotFound(err error) bool {
+	return err != nil && strings.HasPrefix(err.Error(), "not_found")
+}
+
+func tagLabels(list []posts.Tag) string {
+	var s []string
+	for _, t := range list {
+		s = append(s, t.Label)
+	}
+	return strings.Join(s, ",")
+}
+
+// snapshot renders every content table as text, to compare states.
+func snapshot(t *testing.T, db *sql.DB) string {
+	t.Helper()
+	var b strings.Builder
+	for _, q := range []string{
+		`SELECT id, slug, title, hash, updated_at FROM posts ORDER BY id`,
+		`SELECT post_id, tag_id FROM post_tags ORDER BY 1, 2`,
+		`SELECT path, post_id FROM post_permalinks ORDER BY 1`,
+		`SELECT id, name, url, hash, updated_at FROM projects ORDER BY id`,
+		`SELECT project_id, tag_id FROM project_tags ORDER BY 1, 2`,
+		`SELECT id, label, updated_at FROM tags ORDER BY id`,
+		`SELECT rowid, title, tags FROM posts_fts ORDER BY rowid`,
+		`SELECT changed_at FROM content_changes`,
+	} {
+		rows, err := db.Query(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cols, _ := rows.Columns()
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			for _, v := range vals {
+				b.WriteString(strings.TrimSpace(strings.ReplaceAll(toString(v), "\n", " ")))
+				b.WriteByte('|')
+			}
+			b.WriteByte('\n')
+		}
+		rows.Close()
+		b.WriteString("--\n")
+	}
+	return b.String()
+}
+
+func toString(v any) string {
+	if b, ok := v.([]byte); ok {
+		return string(b)
+	}
+	return fmt.Sprint(v)
+}

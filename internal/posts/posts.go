@@ -1,0 +1,214 @@
+// Package posts owns the blog's posts: the types pages show, the reads as
+// plain queries, and the operations "posts.upsert" and "posts.delete" on the
+// write chain. A post arrives already rendered, so the node that executes
+// the write renders nothing.
+package posts
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"blog"
+	"blog/internal/markdown"
+)
+
+// SlugPattern is what a slug looks like: lower-case words joined by dashes.
+var SlugPattern = regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
+
+// MaxSlug is the longest slug allowed.
+const MaxSlug = 100
+
+// Tag is a tag as shown beside a post.
+type Tag struct {
+	ID    int64  `json:"id"`
+	Label string `json:"label"`
+}
+
+// Summary is a post as lists show it.
+type Summary struct {
+	ID             int64
+	Slug           string
+	Title          string
+	Description    string
+	PublishedAt    time.Time
+	UpdatedAt      time.Time
+	ExcerptHTML    string
+	ReadingMinutes int
+	Tags           []Tag
+}
+
+// URL is the post's address on the blog.
+func (s Summary) URL() string { return "/posts/" + s.Slug }
+
+// Post is a whole post as its page shows it.
+type Post struct {
+	Summary
+	HTML  string
+	TOC   []markdown.Heading
+	Words int
+}
+
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+const summaryColumns = `p.id, p.slug, p.title, p.description, p.published_at, p.updated_at,
+	p.excerpt_html, p.reading_minutes,
+	(SELECT json_group_array(json_object('id', t.id, 'label', t.label))
+	 FROM (SELECT t.id, t.label FROM post_tags pt JOIN tags t ON t.id = pt.tag_id
+	       WHERE pt.post_id = p.id ORDER BY t.label COLLATE NOCASE) t)`
+
+func scanSummary(row interface{ Scan(...any) error }, extra ...any) (Summary, error) {
+	var s Summary
+	var published, updated, tags string
+	dest := append([]any{&s.ID, &s.Slug, &s.Title, &s.Description, &published, &updated,
+		&s.ExcerptHTML, &s.ReadingMinutes, &tags}, extra...)
+	if err := row.Scan(dest...); err != nil {
+		return s, err
+	}
+	s.PublishedAt, _ = time.Parse(blog.TimeFormat, published)
+	s.UpdatedAt, _ = time.Parse(blog.TimeFormat, updated)
+	if err := json.Unmarshal([]byte(tags), &s.Tags); err != nil {
+		return s, fmt.Errorf("decode tags of post %q: %w", s.Slug, err)
+	}
+	return s, nil
+}
+
+// Filter narrows a list of posts. Zero values filter nothing.
+type Filter struct {
+	TagID int64
+	// Match is an FTS5 query over the posts' text, as made by search.Query.
+	Match string
+	Limit int
+}
+
+// List returns published posts, newest first.
+func List(ctx context.Context, db *sql.DB, f Filter) ([]Summary, error) {
+	var where []string
+	var args []any
+	if f.TagID != 0 {
+		where = append(where, `p.id IN (SELECT post_id FROM post_tags WHERE tag_id = ?)`)
+		args = append(args, f.TagID)
+	}
+	if f.Match != "" {
+		where = append(where, `p.id IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH ?)`)
+		args = append(args, f.Match)
+	}
+	q := `SELECT ` + summaryColumns + ` FROM posts p`
+	if len(where) > 0 {
+		q += ` WHERE ` + strings.Join(where, ` AND `)
+	}
+	q += ` ORDER BY p.published_at DESC, p.id DESC`
+	if f.Limit > 0 {
+		q += ` LIMIT ?`
+		args = append(args, f.Limit)
+	}
+	rows, err := db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list posts: %w", err)
+	}
+	defer rows.Close()
+	list := []Summary{}
+	for rows.Next() {
+		s, err := scanSummary(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list posts: %w", err)
+		}
+		list = append(list, s)
+	}
+	return list, rows.Err()
+}
+
+// ByTag returns the published posts filed under the tag, newest first.
+func ByTag(ctx context.Context, db *sql.DB, tagID int64) ([]Summary, error) {
+	return List(ctx, db, Filter{TagID: tagID})
+}
+
+// Get returns the post with the slug, or a not_found error.
+func Get(ctx context.Context, db *sql.DB, slug string) (Post, error) {
+	return getWhere(ctx, db, `p.slug = ?`, slug)
+}
+
+// Latest returns the newest post, or a not_found error when there is none.
+func Latest(ctx context.Context, db *sql.DB) (Post, error) {
+	return getWhere(ctx, db, `p.id = (SELECT id FROM posts ORDER BY published_at DESC, id DESC LIMIT 1)`)
+}
+
+func getWhere(ctx context.Context, db querier, where string, args ...any) (Post, error) {
+	var p Post
+	var toc string
+	row := db.QueryRowContext(ctx, `SELECT `+summaryColumns+`, p.html, p.toc, p.words FROM posts p WHERE `+where, args...)
+	s, err := scanSummary(row, &p.HTML, &toc, &p.Words)
+	if errors.Is(err, sql.ErrNoRows) {
+		what := "There is no such post."
+		if len(args) == 1 {
+			what = fmt.Sprintf("There is no post %q.", args[0])
+		}
+		return p, blog.Errorf(blog.ENOTFOUND, "%s", what)
+	}
+	if err != nil {
+		return p, fmt.Errorf("get post: %w", err)
+	}
+	p.Summary = s
+	if err := json.Unmarshal([]byte(toc), &p.TOC); err != nil {
+		return p, fmt.Errorf("decode contents of post %q: %w", s.Slug, err)
+	}
+	return p, nil
+}
+
+// ByPermalink returns the slug of the post that answers to an old address,
+// or a not_found error.
+func ByPermalink(ctx context.Context, db *sql.DB, path string) (string, error) {
+	var slug string
+	err := db.QueryRowContext(ctx, `
+		SELECT p.slug FROM post_permalinks l JOIN posts p ON p.id = l.post_id
+		WHERE l.path = ?`, path).Scan(&slug)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", blog.Errorf(blog.ENOTFOUND, "There is nothing at %s.", path)
+	}
+	if err != nil {
+		return "", fmt.Errorf("look up permalink: %w", err)
+	}
+	return slug, nil
+}
+
+// Hashes returns the content hash of every stored post by slug, so an
+// import can skip the posts that did not change.
+func Hashes(ctx context.Context, db *sql.DB) (map[string]string, error) {
+	rows, err := db.QueryContext(ctx, `SELECT slug, hash FROM posts`)
+	if err != nil {
+		return nil, fmt.Errorf("read post hashes: %w", err)
+	}
+	defer rows.Close()
+	m := map[string]string{}
+	for rows.Next() {
+		var slug, hash string
+		if err := rows.Scan(&slug, &hash); err != nil {
+			return nil, err
+		}
+		m[slug] = hash
+	}
+	return m, rows.Err()
+}
+
+// Changed returns when anything shown on the reading side (posts,
+// projects, tags) last changed, as the database records it.
+func Changed(ctx context.Context, db *sql.DB) (time.Time, error) {
+	var s string
+	err := db.QueryRowContext(ctx, `SELECT changed_at FROM content_changes WHERE id = 1`).Scan(&s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("read last change: %w", err)
+	}
+	t, err := time.Parse("2006-01-02T15:04:05.000Z", s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("read last change %q: %w", s, err)
+	}
+	return t, nil
+}

@@ -1,0 +1,229 @@
+package posts
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"blog"
+	"blog/internal/markdown"
+	"blog/internal/repo"
+	"blog/internal/tags"
+)
+
+// Operation names on the write chain.
+const (
+	OpUpsert = "posts.upsert"
+	OpDelete = "posts.delete"
+)
+
+// Upsert is a post ready to be stored: rendered, checked, and keyed by its
+// slug. It is the argument of "posts.upsert" and travels as JSON.
+type Upsert struct {
+	Slug           string             `json:"slug"`
+	Title          string             `json:"title"`
+	Description    string             `json:"description"`
+	PublishedAt    time.Time          `json:"published_at"`
+	HTML           string             `json:"html"`
+	ExcerptHTML    string             `json:"excerpt_html"`
+	Text           string             `json:"text"`
+	TOC            []markdown.Heading `json:"toc"`
+	Words          int                `json:"words"`
+	ReadingMinutes int                `json:"reading_minutes"`
+	Tags           []string           `json:"tags"`
+	Permalinks     []string           `json:"permalinks"`
+	Source         string             `json:"source"`
+	// Hash identifies everything above; an upsert with the hash the post
+	// already has changes nothing.
+	Hash string `json:"hash"`
+}
+
+// ComputeHash returns the hash of u's content, ignoring u.Hash.
+func (u Upsert) ComputeHash() string {
+	u.Hash = ""
+	b, _ := json.Marshal(u)
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// Change says what an operation did.
+type Change string
+
+// The changes an upsert or delete reports.
+const (
+	Created   Change = "created"
+	Updated   Change = "updated"
+	Unchanged Change = "unchanged"
+	Deleted   Change = "deleted"
+)
+
+// Outcome is the result of "posts.upsert" and "posts.delete".
+type Outcome struct {
+	ID     int64  `json:"id"`
+	Change Change `json:"change"`
+}
+
+// Register adds the post operations to r. Every node registers them, so a
+// write runs wherever the chain sends it.
+func Register(r *repo.Repo) {
+	r.Handle(OpUpsert, execUpsert)
+	r.Handle(OpDelete, execDelete)
+}
+
+// Save stores u through the write chain.
+func Save(ctx context.Context, r *repo.Repo, u Upsert) (Outcome, error) {
+	return repo.Call[Outcome](ctx, r, OpUpsert, u)
+}
+
+// Remove deletes the post with the slug through the write chain. Removing
+// a post that is not there is not an error: the outcome says Unchanged.
+func Remove(ctx context.Context, r *repo.Repo, slug string) (Outcome, error) {
+	return repo.Call[Outcome](ctx, r, OpDelete, deleteArgs{Slug: slug})
+}
+
+type deleteArgs struct {
+	Slug string `json:"slug"`
+}
+
+// Validate checks what the database and the pages rely on. The executions
+// check it again: they trust nothing about their arguments.
+func (u Upsert) Validate() error {
+	switch {
+	case !SlugPattern.MatchString(u.Slug) || len(u.Slug) > MaxSlug:
+		return invalid("slug", "Slug %q must be lower-case letters and digits joined by dashes, at most %d characters.", u.Slug, MaxSlug)
+	case strings.TrimSpace(u.Title) == "":
+		return invalid("title", "Title is required.")
+	case utf8.RuneCountInString(u.Title) > 200:
+		return invalid("title", "Title must be at most 200 characters.")
+	case u.PublishedAt.IsZero():
+		return invalid("published_at", "Publication date is required.")
+	case u.Hash == "":
+		return invalid("hash", "Hash is required.")
+	}
+	for _, l := range u.Tags {
+		if _, err := tags.NormalizeLabel(l); err != nil {
+			return invalid("tags", "Tag %q: %s", l, blog.ErrorMessage(err))
+		}
+	}
+	for _, p := range u.Permalinks {
+		if err := CheckPermalink(p); err != nil {
+			return invalid("permalinks", "%s.", upper(err.Error()))
+		}
+	}
+	return nil
+}
+
+func upper(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+func invalid(field, format string, args ...any) error {
+	return blog.FieldErrorf(field, format, args...)
+}
+
+func execUpsert(ctx context.Context, tx *sql.Tx, raw json.RawMessage) (any, error) {
+	var u Upsert
+	if err := json.Unmarshal(raw, &u); err != nil {
+		return nil, blog.Errorf(blog.EBADREQUEST, "Malformed arguments: %v", err)
+	}
+	if err := u.Validate(); err != nil {
+		return nil, err
+	}
+	tagList, err := tags.Dedupe(u.Tags)
+	if err != nil {
+		return nil, err
+	}
+	if u.TOC == nil {
+		u.TOC = []markdown.Heading{}
+	}
+	toc, err := json.Marshal(u.TOC)
+	if err != nil {
+		return nil, err
+	}
+
+	var id int64
+	var hash string
+	err = tx.QueryRowContext(ctx, `SELECT id, hash FROM posts WHERE slug = ?`, u.Slug).Scan(&id, &hash)
+	switch {
+	case err == nil && hash == u.Hash:
+		return Outcome{ID: id, Change: Unchanged}, nil
+	case err != nil && !errors.Is(err, sql.ErrNoRows):
+		return nil, fmt.Errorf("look up post %q: %w", u.Slug, err)
+	}
+	change := Updated
+	now := time.Now()
+	ts := now.UTC().Format(blog.TimeFormat)
+	published := u.PublishedAt.UTC().Format(blog.TimeFormat)
+	if id == 0 {
+		change = Created
+		err = tx.QueryRowContext(ctx, `
+			INSERT INTO posts (slug, title, description, published_at, html, excerpt_html, body_text,
+				toc, words, reading_minutes, source, hash, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			u.Slug, u.Title, u.Description, published, u.HTML, u.ExcerptHTML, u.Text,
+			string(toc), u.Words, u.ReadingMinutes, u.Source, u.Hash, ts, ts).Scan(&id)
+	} else {
+		_, err = tx.ExecContext(ctx, `
+			UPDATE posts SET title = ?, description = ?, published_at = ?, html = ?, excerpt_html = ?,
+				body_text = ?, toc = ?, words = ?, reading_minutes = ?, source = ?, hash = ?, updated_at = ?
+			WHERE id = ?`,
+			u.Title, u.Description, published, u.HTML, u.ExcerptHTML, u.Text,
+			string(toc), u.Words, u.ReadingMinutes, u.Source, u.Hash, ts, id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store post %q: %w", u.Slug, err)
+	}
+
+	ids, err := tags.Ensure(ctx, tx, tagList, now)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM post_tags WHERE post_id = ?`, id); err != nil {
+		return nil, fmt.Errorf("file post %q: %w", u.Slug, err)
+	}
+	for _, tagID := range ids {
+		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO post_tags (post_id, tag_id) VALUES (?, ?)`, id, tagID); err != nil {
+			return nil, fmt.Errorf("file post %q: %w", u.Slug, err)
+		}
+	}
+
+	// A permalink belongs to one post: this one takes it from any other,
+	// since the import checked that no two files claim the same one.
+	if _, err := tx.ExecContext(ctx, `DELETE FROM post_permalinks WHERE post_id = ?`, id); err != nil {
+		return nil, fmt.Errorf("store permalinks of %q: %w", u.Slug, err)
+	}
+	for _, p := range u.Permalinks {
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO post_permalinks (path, post_id) VALUES (?, ?)
+			ON CONFLICT (path) DO UPDATE SET post_id = excluded.post_id`, p, id); err != nil {
+			return nil, fmt.Errorf("store permalinks of %q: %w", u.Slug, err)
+		}
+	}
+	return Outcome{ID: id, Change: change}, nil
+}
+
+func execDelete(ctx context.Context, tx *sql.Tx, raw json.RawMessage) (any, error) {
+	var a deleteArgs
+	if err := json.Unmarshal(raw, &a); err != nil {
+		return nil, blog.Errorf(blog.EBADREQUEST, "Malformed arguments: %v", err)
+	}
+	var id int64
+	err := tx.QueryRowContext(ctx, `DELETE FROM posts WHERE slug = ? RETURNING id`, a.Slug).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Outcome{Change: Unchanged}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("delete post %q: %w", a.Slug, err)
+	}
+	return Outcome{ID: id, Change: Deleted}, nil
+}

@@ -1,0 +1,78 @@
+package projects_test
+
+import (
+	"context"
+	"log/slog"
+	"path/filepath"
+	"testing"
+
+	"blog"
+	"blog/internal/projects"
+	"blog/internal/repo"
+	"blog/internal/sqlite"
+)
+
+func openRepo(t *testing.T) *repo.Repo {
+	t.Helper()
+	db, err := sqlite.Open(filepath.Join(t.TempDir(), "blog.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := sqlite.Migrate(context.Background(), db, slog.New(slog.DiscardHandler)); err != nil {
+		t.Fatal(err)
+	}
+	r := repo.New(db)
+	projects.Register(r)
+	return r
+}
+
+func project(name, url string, pos int, tags ...string) projects.Upsert {
+	u := projects.Upsert{Name: name, URL: url, Description: "About " + name, Tags: tags, Position: pos}
+	u.Hash = u.ComputeHash()
+	return u
+}
+
+func TestProjects(t *testing.T) {
+	r := openRepo(t)
+	ctx := context.Background()
+	for _, u := range []projects.Upsert{
+		project("Zeta", "https://example.com/z", 0, "go", "Go"),
+		project("Alpha", "https://example.com/a", 1, "sqlite"),
+	} {
+		if out, err := projects.Save(ctx, r, u); err != nil || out.Change != projects.Created {
+			t.Fatalf("Save(%s) = %+v, %v", u.Name, out, err)
+		}
+	}
+	list, err := projects.List(ctx, r.DB(), projects.Filter{})
+	if err != nil || len(list) != 2 || list[0].Name != "Zeta" || list[1].Name != "Alpha" {
+		t.Fatalf("List = %+v, %v; want the file's order", list, err)
+	}
+	if len(list[0].Tags) != 1 {
+		t.Errorf("labels equal ignoring case made %d tags", len(list[0].Tags))
+	}
+	byTag, err := projects.ByTag(ctx, r.DB(), list[1].Tags[0].ID)
+	if err != nil || len(byTag) != 1 || byTag[0].Name != "Alpha" {
+		t.Errorf("ByTag = %+v, %v", byTag, err)
+	}
+	if a := list[0].Anchor(); a != "project-zeta" {
+		t.Errorf("Anchor = %q", a)
+	}
+	if a := projects.AnchorOf("go-sqlite3 (ncruces)"); a != "project-go-sqlite3-ncruces" {
+		t.Errorf("AnchorOf = %q", a)
+	}
+}
+
+func TestSaveChecksItsArguments(t *testing.T) {
+	r := openRepo(t)
+	for name, u := range map[string]projects.Upsert{
+		"script url":   project("X", "javascript:alert(1)", 0),
+		"relative url": project("X", "/x", 0),
+		"no name":      project(" ", "https://example.com", 0),
+		"bad tag":      project("X", "https://example.com", 0, ""),
+	} {
+		if _, err := projects.Save(context.Background(), r, u); blog.ErrorCode(err) != blog.EINVALID {
+			t.Errorf("%s: err = %v, want invalid", name, err)
+		}
+	}
+}

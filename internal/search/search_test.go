@@ -1,0 +1,185 @@
+package search_test
+
+import (
+	"context"
+	"database/sql"
+	"log/slog"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"blog/content"
+	"blog/internal/importer"
+	"blog/internal/repo"
+	"blog/internal/search"
+	"blog/internal/sqlite"
+)
+
+func TestParseQuery(t *testing.T) {
+	cases := []struct {
+		in, match string
+	}{
+		{"litefs primary", `"litefs" "primary"`},
+		{`"unterminated`, `"unterminated"`},
+		{`NEAR(a b) OR *`, `"NEAR" "a" "b" "OR"`},
+		{`title:replica`, `"title" "replica"`},
+		{`-primary ^start col:"x y"`, `"primary" "start" "col" "x" "y"`},
+		{`()*:^`, ``},
+		{``, ``},
+		{"   \t\n", ``},
+		{"Primary primary PRIMARY", `"Primary"`},
+		{"café naïve 東京", `"café" "naïve" "東京"`},
+		{"it's", `"it" "s"`},
+		{"\x00\xff\xfe", ``},
+		{"a\x00b", `"a" "b"`},
+	}
+	for _, tc := range cases {
+		if got := search.ParseQuery(tc.in).Match; got != tc.match {
+			t.Errorf("ParseQuery(%q) = %q, want %q", tc.in, got, tc.match)
+		}
+	}
+	long := search.ParseQuery(strings.Repeat("word", 100) + " " + strings.Repeat("a b ", 100))
+	if len(long.Terms) > search.MaxTerms {
+		t.Errorf("%d terms, want at most %d", len(long.Terms), search.MaxTerms)
+	}
+	for _, term := range long.Terms {
+		if utf8.RuneCountInString(term) > search.MaxTerm {
+			t.Errorf("term %q is longer than %d", term, search.MaxTerm)
+		}
+	}
+}
+
+func openContent(t testing.TB) *sql.DB {
+	t.Helper()
+	db, err := sqlite.Open(filepath.Join(t.TempDir(), "blog.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	ctx := context.Background()
+	if err := sqlite.Migrate(ctx, db, slog.New(slog.DiscardHandler)); err != nil {
+		t.Fatal(err)
+	}
+	r := repo.New(db)
+	importer.Register(r)
+	if _, err := importer.Run(ctx, r, content.FS); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+func TestRun(t *testing.T) {
+	db := openContent(t)
+	ctx := context.Background()
+
+	res, err := search.Run(ctx, db, "idempotency ledger", 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Hits) == 0 || res.Hits[0].URL != "/posts/exactly-once-and-read-your-writes" {
+		t.Fatalf("hits = %+v", res.Hits)
+	}
+	if res.Hint != "" {
+		t.Errorf("hint %q with results", res.Hint)
+	}
+	matched := false
+	for _, s := range res.Hits[0].Snippet {
+		matched = matched || s.Match
+		if strings.ContainsAny(s.Text, "\x02\x03") {
+			t.Errorf("snippet keeps a marker: %q", s.Text)
+		}
+	}
+	if !matched {
+		t.Errorf("snippet has no highlighted match: %+v", res.Hits[0].Snippet)
+	}
+
+	// The porter stemmer: "replicas" finds "replica".
+	res, _ = search.Run(ctx, db, "replicas", 20)
+	if len(res.Hits) < 3 {
+		t.Errorf("replicas: %d hits", len(res.Hits))
+	}
+
+	// Projects are found too, and link to their entry.
+	res, _ = search.Run(ctx, db, "goldmark", 20)
+	found := false
+	for _, h := range res.Hits {
+		found = found || (h.Kind == "project" && h.URL == "/projects#project-goldmark")
+	}
+	if !found {
+		t.Errorf("goldmark project not found: %+v", res.Hits)
+	}
+
+	res, _ = search.Run(ctx, db, "()*", 20)
+	if len(res.Hits) != 0 || res.Hint == "" {
+		t.Errorf("unusable query: %+v", res)
+	}
+	res, _ = search.Run(ctx, db, "xyzzyplugh", 20)
+	if len(res.Hits) != 0 || res.Hint == "" {
+		t.Errorf("no match: %+v", res)
+	}
+	res, _ = search.Run(ctx, db, "", 20)
+	if len(res.Hits) != 0 || res.Hint != "" {
+		t.Errorf("empty query: %+v", res)
+	}
+}
+
+// hostile holds inputs that are FTS5 syntax, or worse.
+var hostile = []string{
+	`"`, `""`, `"""`, `'`, `*`, `a*`, `*a`, `^`, `^a`, `a:`, `:a`, `title:`, `{title body}:x`,
+	`AND`, `OR`, `NOT`, `a AND`, `AND a`, `NOT NOT`, `NEAR`, `NEAR(`, `NEAR(a b, 2)`, `NEAR(a,`,
+	`(`, `)`, `(a`, `a)`, `((((`, `-a`, `+a`, `a - b`, `a + b`, `"a" "b`, `col:"x`,
+	"\x00", "a\x00b", "\xff\xfe", "\u0301", "a\u0301", "\u200b", "\ufeff", "🙂", "🙂a", "ǅ",
+	"a\u2028b", `\"`, `\`, `%`, `_`, `'; DROP TABLE posts; --`, `rank:`, `rowid:1`,
+	strings.Repeat("(", 1000), strings.Repeat(`"a" `, 500), strings.Repeat("x", 5000),
+}
+
+func TestHostileInput(t *testing.T) {
+	db := openContent(t)
+	for _, in := range hostile {
+		if _, err := search.Run(context.Background(), db, in, 20); err != nil {
+			t.Errorf("Run(%q): %v", in, err)
+		}
+	}
+}
+
+var quotedTerms = regexp.MustCompile(`^("[^"]+"( "[^"]+")*)?$`)
+
+// FuzzQuery runs whatever ParseQuery makes of any input against a real FTS5
+// table with the blog's tokenizer: it must never be an FTS5 error.
+func FuzzQuery(f *testing.F) {
+	for _, in := range hostile {
+		f.Add(in)
+	}
+	f.Add("litefs primary")
+	db, err := sqlite.Open(filepath.Join(f.TempDir(), "fuzz.db"), sqlite.Options{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`CREATE VIRTUAL TABLE t USING fts5 (title, body, tokenize = 'porter unicode61')`); err != nil {
+		f.Fatal(err)
+	}
+	if _, err := db.Exec(`INSERT INTO t (title, body) VALUES
+		('How a write finds the primary', 'The replica reads .primary and forwards.'),
+		('Café naïve', 'Unicode 東京 text with marks a\u0301 and emoji 🙂')`); err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		q := search.ParseQuery(in)
+		if !quotedTerms.MatchString(q.Match) {
+			t.Fatalf("ParseQuery(%q).Match = %q is not quoted terms", in, q.Match)
+		}
+		if q.Match == "" {
+			return
+		}
+		var n int
+		if err := db.QueryRow(`SELECT COUNT(*) FROM t WHERE t MATCH ?`, q.Match).Scan(&n); err != nil {
+			t.Fatalf("MATCH %q (from %q): %v", q.Match, in, err)
+		}
+		if err := db.QueryRow(`SELECT COUNT(*) FROM (SELECT snippet(t, -1, char(2), char(3), '…', 8), bm25(t) FROM t WHERE t MATCH ?)`, q.Match).Scan(&n); err != nil {
+			t.Fatalf("snippet for %q (from %q): %v", q.Match, in, err)
+		}
+	})
+}

@@ -1,0 +1,167 @@
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"image"
+	"image/color"
+	"image/png"
+	"io/fs"
+	"math"
+	"mime"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"blog/internal/markdown"
+)
+
+// Cache lifetimes of the reading side's files. Images and the code
+// colours keep their names when they change, so they are kept a week and
+// then revalidated by ETag; robots.txt a day.
+const (
+	imageCacheControl = "public, max-age=604800"
+	fileCacheControl  = "public, max-age=86400"
+)
+
+// handleImage serves the content's images/ folder, the pictures the posts
+// show.
+func (rd *reading) handleImage(c echo.Context) error {
+	name := path.Join("images", strings.TrimPrefix(c.Param("*"), "/"))
+	if !fs.ValidPath(name) || !strings.HasPrefix(name, "images/") {
+		return echo.ErrNotFound
+	}
+	b, err := fs.ReadFile(rd.fsys, name)
+	if err != nil {
+		return echo.ErrNotFound
+	}
+	h := c.Response().Header()
+	// An SVG opened on its own is a document: let it draw, never run script.
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
+	return sendFile(c, path.Ext(name), b, imageCacheControl)
+}
+
+// handleCodeCSS serves the colours of highlighted code, one class per kind
+// of token; web/static/content.css imports it.
+func (rd *reading) handleCodeCSS() echo.HandlerFunc {
+	css := []byte("/* Colours of highlighted code (chroma, style " + markdown.StyleName + "). */\n" + markdown.CSS())
+	return func(c echo.Context) error { return sendFile(c, ".css", css, imageCacheControl) }
+}
+
+// sendFile answers a file with an ETag from its bytes.
+func sendFile(c echo.Context, ext string, b []byte, cacheControl string) error {
+	sum := sha256.Sum256(b)
+	etag := `"` + hex.EncodeToString(sum[:12]) + `"`
+	h := c.Response().Header()
+	h.Set("Cache-Control", cacheControl)
+	h.Set("ETag", etag)
+	if notModified(c.Request(), etag, time.Time{}) {
+		return c.NoContent(http.StatusNotModified)
+	}
+	ctype := mime.TypeByExtension(ext)
+	if ctype == "" {
+		ctype = http.DetectContentType(b)
+	}
+	return c.Blob(http.StatusOK, ctype, b)
+}
+
+const robots = `# The pages are for everyone; forms, the API and searches are not.
+User-agent: *
+Allow: /
+Disallow: /api/
+Disallow: /internal/
+Disallow: /search
+Disallow: /tags/new
+Disallow: /*/edit
+`
+
+func handleRobots(c echo.Context) error {
+	return sendFile(c, ".txt", []byte(robots), fileCacheControl)
+}
+
+// handleFavicon serves /favicon.ico, which browsers ask for whatever the
+// page links: the blog's mark, drawn once at start-up.
+func handleFavicon() echo.HandlerFunc {
+	ico := faviconICO()
+	return func(c echo.Context) error {
+		c.Response().Header().Set("Cache-Control", "public, max-age=604800")
+		return c.Blob(http.StatusOK, "image/x-icon", ico)
+	}
+}
+
+// faviconICO draws the mark of web/static/favicon.svg, a white R on a
+// rounded violet square, as a 32×32 PNG inside an ICO file.
+func faviconICO() []byte {
+	const size, samples = 32, 4
+	violet := color.NRGBA{0x7c, 0x3a, 0xed, 0xff}
+	img := image.NewNRGBA(image.Rect(0, 0, size, size))
+	// The R as in the SVG: strokes 3 wide along these segments and the bowl.
+	segs := [][4]float64{{9, 22, 9, 10}, {9, 10, 16, 10}, {16, 18, 13, 18}, {13, 18, 18, 22}}
+	inR := func(x, y float64) bool {
+		for _, s := range segs {
+			if distToSegment(x, y, s) <= 1.5 {
+				return true
+			}
+		}
+		if x >= 16 { // the bowl: a half circle of radius 4 around (16, 14)
+			return math.Abs(math.Hypot(x-16, y-14)-4) <= 1.5
+		}
+		return false
+	}
+	for py := 0; py < size; py++ {
+		for px := 0; px < size; px++ {
+			var bg, fg int
+			for sy := 0; sy < samples; sy++ {
+				for sx := 0; sx < samples; sx++ {
+					x := float64(px) + (float64(sx)+0.5)/samples
+					y := float64(py) + (float64(sy)+0.5)/samples
+					if !inRoundedSquare(x, y, size, 7) {
+						continue
+					}
+					if inR(x, y) {
+						fg++
+					} else {
+						bg++
+					}
+				}
+			}
+			n := float64(samples * samples)
+			a := float64(bg+fg) / n
+			if a == 0 {
+				continue
+			}
+			f := float64(fg) / float64(bg+fg)
+			mix := func(c uint8) uint8 { return uint8(math.Round(float64(c)*(1-f) + 255*f)) }
+			img.SetNRGBA(px, py, color.NRGBA{mix(violet.R), mix(violet.G), mix(violet.B), uint8(math.Round(255 * a))})
+		}
+	}
+	var pngData bytes.Buffer
+	_ = png.Encode(&pngData, img)
+
+	// ICONDIR, one ICONDIRENTRY, then the PNG itself.
+	var ico bytes.Buffer
+	_ = binary.Write(&ico, binary.LittleEndian, [3]uint16{0, 1, 1})
+	ico.Write([]byte{size, size, 0, 0})
+	_ = binary.Write(&ico, binary.LittleEndian, [2]uint16{1, 32})
+	_ = binary.Write(&ico, binary.LittleEndian, [2]uint32{uint32(pngData.Len()), 6 + 16})
+	ico.Write(pngData.Bytes())
+	return ico.Bytes()
+}
+
+func inRoundedSquare(x, y, size, r float64) bool {
+	cx := math.Max(r, math.Min(size-r, x))
+	cy := math.Max(r, math.Min(size-r, y))
+	return math.Hypot(x-cx, y-cy) <= r
+}
+
+func distToSegment(x, y float64, s [4]float64) float64 {
+	dx, dy := s[2]-s[0], s[3]-s[1]
+	t := ((x-s[0])*dx + (y-s[1])*dy) / (dx*dx + dy*dy)
+	t = math.Max(0, math.Min(1, t))
+	return math.Hypot(x-(s[0]+t*dx), y-(s[1]+t*dy))
+}

@@ -1,0 +1,343 @@
+package web_test
+
+import (
+	"context"
+	"database/sql"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"blog/content"
+	"blog/internal/importer"
+	"blog/internal/repo"
+	"blog/internal/sqlite"
+	"blog/internal/tags"
+	"blog/web"
+)
+
+// contentEnv is a blog server over a database with fsys imported.
+type contentEnv struct {
+	t    *testing.T
+	srv  *httptest.Server
+	db   *sql.DB
+	tags *tags.Service
+}
+
+func newContentEnv(t *testing.T, fsys fs.FS, baseURL string) *contentEnv {
+	t.Helper()
+	db, err := sqlite.Open(filepath.Join(t.TempDir(), "blog.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	ctx := context.Background()
+	if err := sqlite.Migrate(ctx, db, slog.New(slog.DiscardHandler)); err != nil {
+		t.Fatal(err)
+	}
+	r := repo.New(db)
+	ts := tags.NewService(r)
+	importer.Register(r)
+	if _, err := importer.Run(ctx, r, fsys); err != nil {
+		t.Fatal(err)
+	}
+	s := web.NewServer(web.Deps{Tags: ts, AdminPassword: password,
+		Content: web.ContentDeps{DB: db, FS: fsys, BaseURL: baseURL}})
+	srv := httptest.NewServer(s)
+	t.Cleanup(srv.Close)
+	return &contentEnv{t: t, srv: srv, db: db, tags: ts}
+}
+
+// get fetches path without following redirects; header is name, value, ….
+func (e *contentEnv) get(path string, header ...string) reply {
+	e.t.Helper()
+	req, err := http.NewRequest("GET", e.srv.URL+path, nil)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return reply{status: resp.StatusCode, header: resp.Header, body: string(b)}
+}
+
+func (e *contentEnv) tagID(label string) int64 {
+	e.t.Helper()
+	t, err := e.tags.ByLabel(context.Background(), label)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return t.ID
+}
+
+func tagPage(id int64) string { return "/tags/" + strconv.FormatInt(id, 10) }
+
+const (
+	newest      = "Posts that live in the repository"
+	draftTitle  = "Measuring the blog against a plain server"
+	primaryPost = "/posts/how-a-write-finds-the-primary"
+)
+
+func TestContentPages(t *testing.T) {
+	e := newContentEnv(t, content.FS, "")
+	cases := []struct {
+		path   string
+		status int
+		want   []string
+	}{
+		{"/", 200, []string{"<h1><a href=\"/posts/posts-that-live-in-the-repository\">" + newest, "Earlier posts",
+			"Deploying the blog across regions", `class="excerpt prose"`, `<pre class="chroma" data-lang="yaml">`}},
+		{"/posts", 200, []string{newest, "How a write finds the primary", `action="/posts"`, `name="q"`}},
+		{"/posts?tag=LITEFS", 200, []string{"Posts tagged</span> litefs", "Why the write chain halts"}},
+		{"/posts?tag=no-such-tag", 200, []string{"No posts are tagged no-such-tag."}},
+		{"/posts?q=ledger", 200, []string{"Posts matching</span> ledger", "Exactly once, and reading your own writes"}},
+		{"/posts?q=%28%29*", 200, []string{"has no words to look for"}},
+		{primaryPost, 200, []string{`<h1 id="post-title">How a write finds the primary</h1>`, `<nav class="toc" id="toc"`,
+			`<a href="#asking-litefs-who-is-in-charge">Asking LiteFS who is in charge</a>`, `class="toc-level-3"`, `class="toc-level-4"`,
+			`<img src="/images/write-path.svg"`, `<table>`, `<span class="kd">func</span>`, `<meta name="description" content="Every node of this blog`}},
+		{"/posts/no-such-post", 404, []string{"There is no post"}},
+		{"/posts/measuring-against-a-plain-server", 404, nil},
+		{"/projects", 200, []string{"LiteFS", `href="https://github.com/superfly/litefs"`, `id="project-goldmark"`}},
+		{"/projects?tag=markdown", 200, []string{"goldmark", "chroma"}},
+		{"/projects?tag=nope", 200, []string{"No projects are tagged nope."}},
+		{"/search?q=idempotency+key", 200, []string{"Exactly once, and reading your own writes", "<mark>"}},
+		{"/search?q=goldmark", 200, []string{`href="/projects#project-goldmark"`}},
+		{"/search?q=%22%22%22+NEAR%28", 200, []string{`value="&#34;&#34;&#34; NEAR("`}},
+		{"/search?q=%2A%5E%3A", 200, []string{`id="search-hint"`}},
+		{"/search", 200, []string{`action="/search"`}},
+		{"/nowhere/at/all", 404, []string{"There is nothing at /nowhere/at/all."}},
+	}
+	for _, tc := range cases {
+		r := e.get(tc.path)
+		if r.status != tc.status {
+			t.Errorf("GET %s = %d, want %d", tc.path, r.status, tc.status)
+			continue
+		}
+		if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
+			t.Errorf("GET %s: Content-Type %q", tc.path, ct)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(r.body, w) {
+				t.Errorf("GET %s lacks %q", tc.path, w)
+			}
+		}
+	}
+
+	// The layout links the reading side's stylesheet, which brings the code colours.
+	if !regexp.MustCompile(`<link rel="stylesheet" href="/static/content\.css\?v=[0-9a-f]+">`).MatchString(e.get(primaryPost).body) {
+		t.Errorf("the layout does not link /static/content.css")
+	}
+
+	// Newest first.
+	body := e.get("/posts").body
+	order := []string{newest, "Deploying the blog across regions", "Exactly once, and reading", "Why the write chain halts", "How a write finds the primary"}
+	last := -1
+	for _, title := range order {
+		i := strings.Index(body, title)
+		if i < last {
+			t.Errorf("/posts lists %q out of order", title)
+		}
+		last = i
+	}
+	if r := e.get("/posts?tag=litefs"); strings.Contains(r.body, newest) {
+		t.Errorf("the tag filter lets through a post without the tag")
+	}
+}
+
+func TestFiles(t *testing.T) {
+	e := newContentEnv(t, content.FS, "")
+	cases := []struct {
+		path, ctype, cache, want string
+	}{
+		{"/images/write-path.svg", "image/svg+xml", "max-age=604800", "<svg"},
+		{"/chroma.css", "text/css", "max-age=604800", ".chroma .kd"},
+		{"/robots.txt", "text/plain", "max-age", "User-agent: *"},
+		{"/favicon.ico", "image/x-icon", "max-age=604800", "\x00\x00\x01\x00\x01\x00"},
+	}
+	for _, tc := range cases {
+		r := e.get(tc.path)
+		if r.status != 200 || !strings.HasPrefix(r.header.Get("Content-Type"), tc.ctype) ||
+			!strings.Contains(r.header.Get("Cache-Control"), tc.cache) || !strings.Contains(r.body, tc.want) {
+			t.Errorf("GET %s = %d %q %q", tc.path, r.status, r.header.Get("Content-Type"), r.header.Get("Cache-Control"))
+		}
+		if etag := r.header.Get("ETag"); etag != "" {
+			if r := e.get(tc.path, "If-None-Match", etag); r.status != 304 {
+				t.Errorf("GET %s with its ETag = %d", tc.path, r.status)
+			}
+		}
+	}
+	for _, p := range []string{"/images/nope.svg", "/images/../content.go", "/images/%2e%2e/content.go", "/images/posts"} {
+		if r := e.get(p); r.status != 404 {
+			t.Errorf("GET %s = %d, want 404", p, r.status)
+		}
+	}
+	// The stylesheet of the reading side is a static file that imports the code colours.
+	if r := e.get("/static/content.css"); r.status != 200 || !strings.Contains(r.body, `@import url("/chroma.css")`) {
+		t.Errorf("content.css: %d", r.status)
+	}
+}
+
+func TestPermalinks(t *testing.T) {
+	e := newContentEnv(t, content.FS, "")
+	cases := map[string]string{
+		"/2026/10/finding-the-primary":  primaryPost,
+		"/2026/10/finding-the-primary/": "/2026/10/finding-the-primary",
+		"/deploy":                       "/posts/deploying-across-regions",
+		"/2026/11/content-pipeline":     "/posts/posts-that-live-in-the-repository",
+	}
+	for from, to := range cases {
+		r := e.get(from)
+		if r.status != http.StatusMovedPermanently || r.header.Get("Location") != to {
+			t.Errorf("GET %s = %d → %q, want 301 → %s", from, r.status, r.header.Get("Location"), to)
+		}
+	}
+	for _, p := range []string{"/2026/10", "/2026/10/finding-the-primary/more", "/Deploy"} {
+		if r := e.get(p); r.status != 404 {
+			t.Errorf("GET %s = %d, want 404", p, r.status)
+		}
+	}
+}
+
+func TestDraftsAppearNowhere(t *testing.T) {
+	e := newContentEnv(t, content.FS, "")
+	for _, p := range []string{"/", "/posts", "/posts?tag=go", "/rss.xml", "/search?q=measuring+plain+server", "/posts?q=measuring", "/tags", tagPage(e.tagID("go"))} {
+		r := e.get(p)
+		if r.status != 200 {
+			t.Errorf("GET %s = %d", p, r.status)
+		}
+		if strings.Contains(r.body, draftTitle) || strings.Contains(r.body, "measuring-against-a-plain-server") {
+			t.Errorf("GET %s shows the draft", p)
+		}
+	}
+	if r := e.get("/posts/measuring-against-a-plain-server"); r.status != 404 {
+		t.Errorf("the draft's own address = %d", r.status)
+	}
+	// Its tags were never created.
+	if _, err := e.tags.ByLabel(context.Background(), "performance"); err == nil {
+		t.Errorf("the draft's tag exists")
+	}
+}
+
+func TestTagPageListsContent(t *testing.T) {
+	e := newContentEnv(t, content.FS, "")
+	r := e.get(tagPage(e.tagID("markdown")))
+	for _, w := range []string{newest, "/posts/posts-that-live-in-the-repository", "goldmark", "https://github.com/yuin/goldmark"} {
+		if !strings.Contains(r.body, w) {
+			t.Errorf("tag page lacks %q", w)
+		}
+	}
+}
+
+func TestConditionalRequests(t *testing.T) {
+	e := newContentEnv(t, content.FS, "")
+	for _, p := range []string{"/", "/posts", primaryPost, "/projects", "/search?q=sqlite", "/rss.xml"} {
+		r := e.get(p)
+		etag, mod := r.header.Get("ETag"), r.header.Get("Last-Modified")
+		if r.status != 200 || etag == "" || mod == "" || !strings.Contains(r.header.Get("Cache-Control"), "no-cache") {
+			t.Fatalf("GET %s = %d, ETag %q, Last-Modified %q, Cache-Control %q", p, r.status, etag, mod, r.header.Get("Cache-Control"))
+		}
+		if r := e.get(p, "If-None-Match", etag); r.status != 304 || r.body != "" {
+			t.Errorf("GET %s If-None-Match = %d", p, r.status)
+		}
+		if r := e.get(p, "If-None-Match", `W/"other", `+etag); r.status != 304 {
+			t.Errorf("GET %s If-None-Match list = %d", p, r.status)
+		}
+		if r := e.get(p, "If-None-Match", `"other"`); r.status != 200 {
+			t.Errorf("GET %s other ETag = %d", p, r.status)
+		}
+		if r := e.get(p, "If-Modified-Since", mod); r.status != 304 {
+			t.Errorf("GET %s If-Modified-Since = %d", p, r.status)
+		}
+		if r := e.get(p, "If-Modified-Since", "Mon, 02 Jan 2006 15:04:05 GMT"); r.status != 200 {
+			t.Errorf("GET %s If-Modified-Since long ago = %d", p, r.status)
+		}
+	}
+
+	// A tag renamed changes the post page that shows it.
+	r := e.get(primaryPost)
+	if _, err := e.tags.Rename(context.Background(), e.tagID("litefs"), "LiteFS cluster"); err != nil {
+		t.Fatal(err)
+	}
+	after := e.get(primaryPost, "If-None-Match", r.header.Get("ETag"))
+	if after.status != 200 || !strings.Contains(after.body, "LiteFS cluster") {
+		t.Errorf("after a rename: %d", after.status)
+	}
+}
+
+// A post's HTML comes from Markdown that is never trusted.
+func TestPostMarkupIsNotTrusted(t *testing.T) {
+	fsys := fstest.MapFS{
+		"posts/evil.md": {Data: []byte("---\ntitle: <script>alert('title')</script>\npublished_at: 2026-01-01\ntags: [\"<b>bold</b>\"]\n---\n" +
+			"<script>alert(1)</script>\n\nText <img src=x onerror=alert(2)> and [a link](javascript:alert(3)).\n\n## <i>Heading</i>\n")},
+	}
+	e := newContentEnv(t, fsys, "")
+	for _, p := range []string{"/posts/evil", "/", "/posts", "/search?q=alert", "/rss.xml"} {
+		r := e.get(p)
+		for _, bad := range []string{"<script>alert", "<img src=x", "javascript:alert", "<b>bold", "<i>Heading"} {
+			if strings.Contains(r.body, bad) {
+				t.Errorf("GET %s contains %q", p, bad)
+			}
+		}
+	}
+}
+
+func TestSearchNeverFails(t *testing.T) {
+	e := newContentEnv(t, content.FS, "")
+	inputs := []string{`"`, `'`, `*`, `^`, `:`, `NEAR(`, `a AND`, `OR`, `(((`, `title:x`, "\x00", "\xff", `\`, `%`, `'; DROP TABLE posts; --`,
+		strings.Repeat("(", 2000), strings.Repeat(`"a" `, 600)}
+	for _, in := range inputs {
+		for _, p := range []string{"/search?q=", "/posts?q="} {
+			if r := e.get(p + url.QueryEscape(in)); r.status != 200 {
+				t.Errorf("GET %s%q = %d", p, in, r.status)
+			}
+		}
+	}
+}
+
+var hrefs = regexp.MustCompile(`(?:href|src)="([^"]+)"`)
+
+// Every link on every page leads somewhere.
+func TestNoBrokenLinks(t *testing.T) {
+	e := newContentEnv(t, content.FS, "")
+	seen := map[string]bool{}
+	queue := []string{"/"}
+	for len(queue) > 0 && len(seen) < 200 {
+		p := queue[0]
+		queue = queue[1:]
+		if seen[p] {
+			continue
+		}
+		seen[p] = true
+		r := e.get(p)
+		if r.status != 200 {
+			t.Errorf("GET %s = %d", p, r.status)
+			continue
+		}
+		if !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") {
+			continue
+		}
+		for _, m := range hrefs.FindAllStringSubmatch(r.body, -1) {
+			u, err := url.Parse(strings.ReplaceAll(m[1], "&amp;", "&"))
+			if err != nil || u.Host != "" || !strings.HasPrefix(u.Path, "/") || strings.HasSuffix(u.Path, "/new") || strings.HasSuffix(u.Path, "/edit") {
+				continue
+			}
+			u.Fragment = ""
+			queue = append(queue, u.String())
+		}
+	}
+}
