@@ -17,7 +17,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pressly/goose/v3"
+
 	"blog/internal/sqlite"
+	"blog/migrations"
 )
 
 // buildTags is the build the blog ships with; see README.md.
@@ -316,5 +319,100 @@ func TestRefusesLiteFSWithoutFlock(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(mount, "blog.db")); !errors.Is(err, os.ErrNotExist) {
 		t.Fatal("the refused binary created the database")
+	}
+}
+
+// TestServeOnLiteFSNeedsForwardSecret: a node on LiteFS cannot forward or
+// accept forwarded writes without the shared secret, so it refuses to start.
+func TestServeOnLiteFSNeedsForwardSecret(t *testing.T) {
+	bin := binary(t, buildTags)
+	mount := t.TempDir()
+	if err := os.WriteFile(filepath.Join(mount, ".lag"), []byte("0"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "serve", "--addr", freePort(t), "--db", filepath.Join(mount, "blog.db"))
+	cmd.Env = cleanEnv()
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() == 0 || !strings.Contains(string(out), "BLOG_FORWARD_SECRET") {
+		t.Fatalf("serve on LiteFS without the secret: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(filepath.Join(mount, "blog.db")); !errors.Is(err, os.ErrNotExist) {
+		t.Fatal("the refused serve created the database")
+	}
+}
+
+// TestMigrateSkippedOnReplica: only the node holding the lease migrates; a
+// candidate that is a replica succeeds without touching the database, so
+// LiteFS goes on to start the server.
+func TestMigrateSkippedOnReplica(t *testing.T) {
+	bin := binary(t, buildTags)
+	mount := t.TempDir()
+	for name, text := range map[string]string{".lag": "0", ".primary": "primary.internal\n"} {
+		if err := os.WriteFile(filepath.Join(mount, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd := exec.Command(bin, "migrate", "--db", filepath.Join(mount, "blog.db"))
+	cmd.Env = cleanEnv()
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "primary=primary.internal") {
+		t.Fatalf("migrate on a replica: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(filepath.Join(mount, "blog.db")); !errors.Is(err, os.ErrNotExist) {
+		t.Fatal("migrate on a replica created the database")
+	}
+}
+
+// TestReplicaBehindSchemaIsUnhealthy: a replica whose replicated schema is
+// older than its binary answers /health with 503 and the reason, and does
+// not migrate itself.
+func TestReplicaBehindSchemaIsUnhealthy(t *testing.T) {
+	bin := binary(t, buildTags)
+	mount := t.TempDir()
+	dbPath := filepath.Join(mount, "blog.db")
+	db, err := sqlite.Open(dbPath, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := goose.NewProvider(goose.DialectSQLite3, db, migrations.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.UpTo(context.Background(), 1); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	for name, text := range map[string]string{".lag": "0", ".primary": "127.0.0.1\n"} {
+		if err := os.WriteFile(filepath.Join(mount, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	addr := freePort(t)
+	start(t, bin, t.TempDir(), cleanEnv("BLOG_FORWARD_SECRET=s", "BLOG_DB="+dbPath), "serve", "--addr", addr)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		res, err := http.Get("http://" + addr + "/health")
+		if err == nil {
+			b, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if res.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(b), `"status":"unavailable"`) ||
+				!strings.Contains(string(b), "waiting for the primary to migrate") || !strings.Contains(string(b), `"role":"replica"`) {
+				t.Fatalf("health of a replica behind: %d %s", res.StatusCode, b)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the replica did not answer /health")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	db, err = sqlite.Open(dbPath, sqlite.Options{Replica: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if s, err := sqlite.Schema(context.Background(), db); err != nil || s.Current != 1 {
+		t.Fatalf("the replica changed its schema: %+v %v", s, err)
 	}
 }

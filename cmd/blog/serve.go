@@ -3,10 +3,21 @@ package main
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"net/http"
+	"os"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"blog/content"
+	"blog/internal/importer"
+	"blog/internal/litefs"
 	"blog/internal/repo"
 	"blog/internal/sqlite"
 	"blog/internal/tags"
@@ -17,12 +28,20 @@ import (
 // them, may take to finish after SIGTERM.
 const shutdownGrace = 20 * time.Second
 
-func openDB(cfg config) (*sql.DB, error) {
-	return sqlite.Open(cfg.DB, sqlite.Options{})
-}
+// rolePoll is how often a running node checks whether it was promoted.
+const rolePoll = time.Second
 
 func migrate(ctx context.Context, cfg config, log *slog.Logger) error {
-	db, err := openDB(cfg)
+	node := litefs.NewNode(cfg.DB)
+	if role, primary, err := node.Role(); err != nil {
+		return err
+	} else if role == litefs.Replica {
+		// A candidate that lost the race for the lease ends up here; the
+		// primary migrates, and the schema reaches this node by replication.
+		log.Info("not migrating: this node is a LiteFS replica; the primary migrates", "primary", primary)
+		return nil
+	}
+	db, err := sqlite.Open(cfg.DB, sqlite.Options{})
 	if err != nil {
 		return err
 	}
@@ -34,30 +53,168 @@ func migrate(ctx context.Context, cfg config, log *slog.Logger) error {
 	return nil
 }
 
+// app is the running blog's wiring.
+type app struct {
+	cfg     config
+	log     *slog.Logger
+	node    *litefs.Node
+	db      *sql.DB
+	repo    *repo.Repo
+	content fs.FS
+}
+
 func serve(ctx context.Context, cfg config, log *slog.Logger) error {
-	db, err := openDB(cfg)
+	node := litefs.NewNode(cfg.DB)
+	onLiteFS := sqlite.OnLiteFS(cfg.DB)
+	if onLiteFS && cfg.ForwardSecret == "" {
+		return errors.New("BLOG_FORWARD_SECRET must be set: the database is on LiteFS, " +
+			"and replicas sign the writes they forward to the primary with it (use the same value on every node)")
+	}
+	contentFS, err := content.From(cfg.ContentDir)
+	if err != nil {
+		return err
+	}
+	role, primary, err := node.Role()
+	if err != nil {
+		return err
+	}
+	if role == litefs.Replica {
+		if err := waitForDatabase(ctx, cfg.DB, log); err != nil {
+			return err
+		}
+	}
+	db, err := sqlite.Open(cfg.DB, sqlite.Options{Replica: role == litefs.Replica})
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := sqlite.Migrate(ctx, db, log); err != nil {
-		return err
+
+	a := &app{cfg: cfg, log: log, node: node, db: db, repo: repo.New(db), content: contentFS}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	metrics := litefs.NewMetrics(reg, node)
+	forwarder := litefs.NewForwarder(litefs.ForwarderConfig{
+		Node:    node,
+		Secret:  cfg.ForwardSecret,
+		Port:    cfg.ForwardPort,
+		Log:     log,
+		Metrics: metrics,
+	})
+	// The forwarder comes first: on a replica nothing after it runs.
+	a.repo.Use(metrics.Middleware(), forwarder.Middleware())
+
+	tagService := tags.NewService(a.repo)
+	importer.Register(a.repo)
+
+	log.Info("starting", "role", role, "primary", primary, "db", cfg.DB, "version", version)
+	if role != litefs.Replica {
+		if err := a.becomeWriter(ctx); err != nil {
+			return err
+		}
 	}
+	go a.watchRole(ctx, role)
 
-	r := repo.New(db)
-	tagService := tags.NewService(r)
-
+	var forward http.Handler
+	if cfg.ForwardSecret != "" {
+		forward = forwarder.Handler(a.repo)
+	}
 	srv := web.NewServer(web.Deps{
 		Log:           log,
 		Tags:          tagService,
 		AdminPassword: cfg.AdminPassword,
+		Health:        a.health,
+		Forward:       forward,
+		Metrics:       promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
+		Content:       web.ContentDeps{DB: db, FS: contentFS, BaseURL: cfg.BaseURL},
 	})
 	err = srv.ListenAndServe(ctx, cfg.Addr, shutdownGrace, func(addr string) {
-		log.Info("serving", "addr", addr, "db", cfg.DB, "version", version, "writes", cfg.AdminPassword != "")
+		log.Info("serving", "addr", addr, "writes", cfg.AdminPassword != "")
 	})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// becomeWriter does what only a node that can write does: bring the schema
+// up to date and import the content.
+func (a *app) becomeWriter(ctx context.Context) error {
+	if err := sqlite.Migrate(ctx, a.db, a.log); err != nil {
+		return err
+	}
+	rep, err := importer.Run(ctx, a.repo, a.content)
+	if err != nil {
+		return fmt.Errorf("import content: %w", err)
+	}
+	a.log.Info("content imported", "wrote", rep.Wrote(),
+		"posts_created", rep.Posts.Created, "posts_updated", rep.Posts.Updated, "posts_deleted", rep.Posts.Deleted,
+		"projects_created", rep.Projects.Created, "projects_updated", rep.Projects.Updated,
+		"projects_deleted", rep.Projects.Deleted, "drafts", rep.Drafts)
+	return nil
+}
+
+// watchRole notices when this node is promoted to primary while running,
+// and then migrates and imports as a primary that started so would have.
+func (a *app) watchRole(ctx context.Context, last litefs.Role) {
+	t := time.NewTicker(rolePoll)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		role, _, err := a.node.Role()
+		if err != nil || role == last {
+			continue
+		}
+		a.log.Info("role changed", "from", last, "to", role)
+		last = role
+		if role == litefs.Primary {
+			if err := a.becomeWriter(ctx); err != nil {
+				a.log.Error("promoted, but could not migrate or import", "err", err)
+			}
+		}
+	}
+}
+
+// health reports the node's role and position, and 503 while the schema
+// this node reads is older than the binary's migrations.
+func (a *app) health(ctx context.Context) web.Health {
+	st, err := a.node.Status()
+	if err != nil {
+		return web.Health{Role: "unknown", Reason: "cannot read the LiteFS state: " + err.Error()}
+	}
+	h := web.Health{Role: string(st.Role), Primary: st.Primary, TXID: st.TXID}
+	schema, err := sqlite.Schema(ctx, a.db)
+	switch {
+	case err != nil:
+		h.Reason = "cannot read the database schema: " + err.Error()
+	case schema.Behind():
+		h.Reason = fmt.Sprintf("the database schema is at version %d and this binary needs %d; "+
+			"waiting for the primary to migrate", schema.Current, schema.Latest)
+	}
+	return h
+}
+
+// waitForDatabase waits on a replica until LiteFS has replicated the
+// database from the primary.
+func waitForDatabase(ctx context.Context, path string, log *slog.Logger) error {
+	logged := time.Time{}
+	for {
+		if _, err := os.Stat(path); err == nil {
+			return nil
+		}
+		if time.Since(logged) > 5*time.Second {
+			log.Info("waiting for the primary to create the database", "db", path)
+			logged = time.Now()
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
