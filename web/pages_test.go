@@ -157,3 +157,16 @@ func TestStaticFiles(t *testing.T) {
 		t.Fatalf("missing static file: %d", r.status)
 	}
 }
+
+func TestHeadRequests(t *testing.T) {
+	e := newEnv(t, password)
+	for _, path := range []string{"/tags", "/health", "/api/tags"} {
+		r := e.do("HEAD", path, "", "", false)
+		if r.status != 200 || r.body != "" || r.header.Get("Content-Type") == "" {
+			t.Fatalf("HEAD %s: %d, %d bytes, %v", path, r.status, len(r.body), r.header)
+		}
+	}
+	if r := e.do("HEAD", "/tags/999", "", "", false); r.status != 404 || r.body != "" {
+		t.Fatalf("HEAD of a missing page: %d", r.status)
+	}
+}

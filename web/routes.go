@@ -13,6 +13,7 @@ const MaxBody = 64 << 10
 // routes registers every route of the blog.
 func (s *Server) routes() {
 	e := s.echo
+	e.Pre(headAsGet)
 	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{RedirectCode: http.StatusMovedPermanently}))
 	e.Use(s.logRequests)
 	e.Use(middleware.Recover())
