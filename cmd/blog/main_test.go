@@ -28,6 +28,17 @@ const buildTags = "sqlite3_flock"
 
 var builds sync.Map // tags → *buildResult
 
+func TestMain(m *testing.M) {
+	code := m.Run()
+	builds.Range(func(_, v any) bool {
+		if b := v.(*buildResult); b.path != "" {
+			os.RemoveAll(filepath.Dir(b.path))
+		}
+		return true
+	})
+	os.Exit(code)
+}
+
 type buildResult struct {
 	once sync.Once
 	path string
