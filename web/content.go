@@ -23,8 +23,10 @@ import (
 // ContentDeps is what the reading side of the blog needs: posts, projects,
 // search, the feed and the content's images.
 type ContentDeps struct {
-	// DB is the database the posts and projects are read from. Default:
-	// the tag service's database.
+	// DB is the database the posts and projects are read from, with the
+	// content stamp that tells the page cache (pagecache.go) when pages
+	// change. Default: the tag service's database; another would leave
+	// the tag pages cached after a write to the tags.
 	DB *sql.DB
 	// FS is the content the images are served from (the BLOG_CONTENT
 	// folder, or the embedded content). Default: the embedded content.
@@ -33,6 +35,10 @@ type ContentDeps struct {
 	// (BLOG_URL), for the feed's absolute links. Empty: the request's
 	// scheme and host.
 	BaseURL string
+
+	// pages is the rendered-page cache of every page, the tag pages among
+	// them, made when the routes are registered.
+	pages *pageCache
 }
 
 // reading is the reading side's state, prepared once when the routes are
@@ -45,11 +51,13 @@ type reading struct {
 	// started bounds every page's Last-Modified from below: a new binary
 	// may render the same data differently.
 	started time.Time
+	pages   *pageCache
 }
 
 // contentRoutes registers the posts, projects, search and feed routes.
 // They are plain reads, outside the CSRF group: no page here has a form
-// that writes, and no answer depends on a cookie, so all can be cached.
+// that writes, and no answer depends on a cookie, so all can be cached,
+// by browsers and in the page cache (pagecache.go).
 func (s *Server) contentRoutes(e *echo.Echo, _ *echo.Group) {
 	rd := &reading{
 		s:       s,
@@ -61,12 +69,15 @@ func (s *Server) contentRoutes(e *echo.Echo, _ *echo.Group) {
 	if rd.fsys == nil {
 		rd.fsys = content.FS
 	}
-	e.GET("/", rd.handleHome)
-	e.GET("/posts", rd.handlePostList)
-	e.GET("/posts/:slug", rd.handlePost)
-	e.GET("/projects", rd.handleProjectList)
-	e.GET("/search", rd.handleSearch)
-	e.GET("/rss.xml", rd.handleFeed)
+	rd.pages = newPageCache(rd.db, s.log, rd.started)
+	s.content.pages = rd.pages
+	cached := rd.pages.cached
+	e.GET("/", cached(rd.handleHome))
+	e.GET("/posts", cached(rd.handlePostList))
+	e.GET("/posts/:slug", cached(rd.handlePost))
+	e.GET("/projects", cached(rd.handleProjectList))
+	e.GET("/search", cached(rd.handleSearch))
+	e.GET("/rss.xml", cached(rd.handleFeed))
 	e.GET("/images/*", rd.handleImage)
 	e.GET("/chroma.css", rd.handleCodeCSS())
 	e.GET("/robots.txt", handleRobots)
@@ -116,10 +127,10 @@ func (rd *reading) lastModified(ctx context.Context) (time.Time, error) {
 	return t.UTC().Truncate(time.Second), nil
 }
 
-// renderCached renders a page and answers 304 Not Modified when the
-// client's copy is current: by ETag, a hash of the page's bytes, or else
-// by Last-Modified. Pages are revalidated on every use (no-cache), which
-// costs a round trip but never shows a stale page.
+// renderCached renders a page, keeps it in the page cache and answers 304
+// Not Modified when the client's copy is current: by ETag, a hash of the
+// page's bytes, or else by Last-Modified. Pages are revalidated on every
+// use (no-cache), which costs a round trip but never shows a stale page.
 func (rd *reading) renderCached(c echo.Context, comp templ.Component) error {
 	var buf bytes.Buffer
 	if err := comp.Render(c.Request().Context(), &buf); err != nil {
@@ -129,6 +140,11 @@ func (rd *reading) renderCached(c echo.Context, comp templ.Component) error {
 }
 
 func (rd *reading) sendCached(c echo.Context, ctype string, body []byte) error {
+	if ok, err := rd.pages.keep(c, ctype, body); ok {
+		return err
+	}
+	// Without the page cache (its stamp could not be read), the same
+	// answer from the database's last change.
 	mod, err := rd.lastModified(c.Request().Context())
 	if err != nil {
 		return err

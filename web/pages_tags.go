@@ -1,22 +1,30 @@
 package web
 
 import (
+	"bytes"
 	"errors"
 	"net/http"
 	"strconv"
 
+	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
 	"blog"
 	"blog/web/views"
 )
 
+// handleTagIndex and handleTagShow answer from the page cache when they
+// can, like the pages of the reading side.
 func (s *Server) handleTagIndex(c echo.Context) error {
+	return s.content.pages.serve(c, s.renderTagIndex)
+}
+
+func (s *Server) renderTagIndex(c echo.Context) error {
 	list, err := s.tags.List(c.Request().Context())
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, views.TagIndex(s.page(c, "Tags"), list, s.adminPassword != "", c.QueryParam("done")))
+	return s.renderKept(c, views.TagIndex(s.page(c, "Tags"), list, s.adminPassword != "", c.QueryParam("done")))
 }
 
 func (s *Server) handleTagNew(c echo.Context) error {
@@ -25,6 +33,10 @@ func (s *Server) handleTagNew(c echo.Context) error {
 }
 
 func (s *Server) handleTagShow(c echo.Context) error {
+	return s.content.pages.serve(c, s.renderTagShow)
+}
+
+func (s *Server) renderTagShow(c echo.Context) error {
 	id, err := idParam(c)
 	if err != nil {
 		return err
@@ -38,7 +50,20 @@ func (s *Server) handleTagShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, views.TagShow(s.page(c, "Tag: "+t.Label), t, content, c.QueryParam("done")))
+	return s.renderKept(c, views.TagShow(s.page(c, "Tag: "+t.Label), t, content, c.QueryParam("done")))
+}
+
+// renderKept renders a page that serve let through and keeps it in the
+// page cache, or, without the cache, answers with it as render does.
+func (s *Server) renderKept(c echo.Context, comp templ.Component) error {
+	var buf bytes.Buffer
+	if err := comp.Render(c.Request().Context(), &buf); err != nil {
+		return err
+	}
+	if ok, err := s.content.pages.keep(c, echo.MIMETextHTMLCharsetUTF8, buf.Bytes()); ok {
+		return err
+	}
+	return c.HTMLBlob(http.StatusOK, buf.Bytes())
 }
 
 func (s *Server) handleTagEdit(c echo.Context) error {

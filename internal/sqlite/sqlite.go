@@ -66,6 +66,9 @@ func Open(path string, opts Options) (*sql.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
+	// Keep connections open between requests: opening one means loading
+	// SQLite and the schema again.
+	db.SetMaxIdleConns(8)
 	if err := db.PingContext(context.Background()); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)

@@ -1,0 +1,637 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pressly/goose/v3"
+
+	"blog/content"
+	"blog/internal/importer"
+	"blog/internal/repo"
+	"blog/internal/sqlite"
+	"blog/internal/tags"
+	"blog/migrations"
+)
+
+const cachePassword = "s3cret"
+
+// cacheEnv is the real server over a real database with the bundled
+// content imported, and the database's path, so that a test can write to
+// it from another connection as replication would.
+type cacheEnv struct {
+	t    *testing.T
+	path string
+	db   *sql.DB
+	s    *Server
+	srv  *httptest.Server
+}
+
+func newCacheEnv(t *testing.T) *cacheEnv {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "blog.db")
+	db, err := sqlite.Open(path, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	ctx := context.Background()
+	if err := sqlite.Migrate(ctx, db, slog.New(slog.DiscardHandler)); err != nil {
+		t.Fatal(err)
+	}
+	r := repo.New(db)
+	ts := tags.NewService(r)
+	importer.Register(r)
+	if _, err := importer.Run(ctx, r, content.FS); err != nil {
+		t.Fatal(err)
+	}
+	s := NewServer(Deps{Tags: ts, AdminPassword: cachePassword, Content: ContentDeps{DB: db, FS: content.FS}})
+	srv := httptest.NewServer(s)
+	t.Cleanup(srv.Close)
+	return &cacheEnv{t: t, path: path, db: db, s: s, srv: srv}
+}
+
+type cacheReply struct {
+	status int
+	header http.Header
+	body   string
+}
+
+// do sends a request with client c (nil: a new reader without cookies);
+// header is name, value, ….
+func (e *cacheEnv) do(c *http.Client, method, path, body string, header ...string) cacheReply {
+	e.t.Helper()
+	req, err := http.NewRequest(method, e.srv.URL+path, strings.NewReader(body))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	if c == nil {
+		c = &http.Client{}
+	}
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err := c.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return cacheReply{status: resp.StatusCode, header: resp.Header, body: string(b)}
+}
+
+func (e *cacheEnv) get(path string, header ...string) cacheReply {
+	e.t.Helper()
+	return e.do(nil, "GET", path, "", header...)
+}
+
+// api sends a JSON API write as the admin.
+func (e *cacheEnv) api(method, path, body string) cacheReply {
+	e.t.Helper()
+	req, err := http.NewRequest(method, e.srv.URL+path, strings.NewReader(body))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.SetBasicAuth("admin", cachePassword)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return cacheReply{status: resp.StatusCode, header: resp.Header, body: string(b)}
+}
+
+// other opens a second connection to the database, as a LiteFS replica's
+// database is written by replication and not by the process serving it.
+func (e *cacheEnv) other() *sql.DB {
+	e.t.Helper()
+	db, err := sqlite.Open(e.path, sqlite.Options{})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func (e *cacheEnv) tagID(label string) int64 {
+	e.t.Helper()
+	var id int64
+	if err := e.db.QueryRow(`SELECT id FROM tags WHERE label = ?`, label).Scan(&id); err != nil {
+		e.t.Fatalf("tag %q: %v", label, err)
+	}
+	return id
+}
+
+// kept reports whether the cache holds a page for path.
+func (e *cacheEnv) kept(path string) bool {
+	u, _ := url.Parse(e.srv.URL)
+	pc := e.s.content.pages
+	pc.mu.RLock()
+	defer pc.mu.RUnlock()
+	_, ok := pc.pages["http://"+u.Host+path]
+	return ok
+}
+
+// want checks that GET path answers 200 with every string of has and none
+// of hasNot, twice: the second answer comes from the cache.
+func (e *cacheEnv) want(path string, has, hasNot []string) {
+	e.t.Helper()
+	for range 2 {
+		r := e.get(path)
+		if r.status != 200 {
+			e.t.Fatalf("GET %s = %d", path, r.status)
+		}
+		for _, s := range has {
+			if !strings.Contains(r.body, s) {
+				e.t.Errorf("GET %s lacks %q", path, s)
+			}
+		}
+		for _, s := range hasNot {
+			if strings.Contains(r.body, s) {
+				e.t.Errorf("GET %s still shows %q", path, s)
+			}
+		}
+	}
+	if !e.kept(path) {
+		e.t.Errorf("GET %s was not kept in the cache", path)
+	}
+}
+
+// createdTagID finds the id in the API's answer to a create.
+var createdTagID = regexp.MustCompile(`"id":(\d+)`)
+
+// tagLink is how pages link a tag.
+func tagLink(id int64, label string) string {
+	return fmt.Sprintf(`href="/tags/%d">%s<`, id, label)
+}
+
+// The pages are served from memory while the content stamp stays the
+// same, whatever the tables say: the stamp alone decides. (Here the stamp
+// is put back by hand behind the cache's back, which no real write does.)
+func TestPageCacheServesFromMemory(t *testing.T) {
+	e := newCacheEnv(t)
+	id := e.tagID("litefs")
+	e.want("/tags", []string{tagLink(id, "litefs")}, nil)
+	e.want(primaryPostPath, []string{tagLink(id, "litefs")}, nil)
+
+	other := e.other()
+	tx, err := other.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var version int64
+	var changed string
+	if err := tx.QueryRow(`SELECT version, changed_at FROM content_changes`).Scan(&version, &changed); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(`UPDATE tags SET label = 'unseen' WHERE label = 'litefs'`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(`UPDATE content_changes SET version = ?, changed_at = ?`, version, changed); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	e.want("/tags", []string{tagLink(id, "litefs")}, []string{"unseen"})
+	e.want(primaryPostPath, []string{tagLink(id, "litefs")}, []string{"unseen"})
+
+	// Once the stamp moves on, the pages are rendered afresh.
+	if _, err := other.Exec(`UPDATE content_changes SET version = version + 1`); err != nil {
+		t.Fatal(err)
+	}
+	e.want("/tags", []string{tagLink(id, "unseen")}, []string{tagLink(id, "litefs")})
+	e.want(primaryPostPath, []string{tagLink(id, "unseen")}, []string{tagLink(id, "litefs")})
+}
+
+const primaryPostPath = "/posts/how-a-write-finds-the-primary"
+
+// A tag created, renamed and deleted through the API shows on the next
+// page, though the pages were kept just before.
+func TestPageCacheSeesAPIWrites(t *testing.T) {
+	e := newCacheEnv(t)
+	e.want("/tags", nil, []string{"Caching"})
+
+	r := e.api("POST", "/api/tags", `{"label":"Caching"}`)
+	m := createdTagID.FindStringSubmatch(r.body)
+	if r.status != 201 || m == nil {
+		t.Fatalf("create: %d %s", r.status, r.body)
+	}
+	page := "/tags/" + m[1]
+	e.want("/tags", []string{`href="` + page + `">Caching<`}, nil)
+	e.want(page, []string{`<span id="tag-label">Caching</span>`}, nil)
+
+	if r := e.api("PATCH", "/api/tags/"+m[1], `{"label":"Page cache"}`); r.status != 200 {
+		t.Fatalf("rename: %d %s", r.status, r.body)
+	}
+	e.want("/tags", []string{`href="` + page + `">Page cache<`}, []string{"Caching"})
+	e.want(page, []string{`<span id="tag-label">Page cache</span>`}, []string{"Caching"})
+
+	// A tag's rename shows on the pages of what is filed under it.
+	litefs := e.tagID("litefs")
+	e.want(primaryPostPath, []string{tagLink(litefs, "litefs")}, nil)
+	if r := e.api("PATCH", fmt.Sprintf("/api/tags/%d", litefs), `{"label":"LiteFS cluster"}`); r.status != 200 {
+		t.Fatalf("rename: %d %s", r.status, r.body)
+	}
+	e.want(primaryPostPath, []string{tagLink(litefs, "LiteFS cluster")}, []string{tagLink(litefs, "litefs")})
+
+	if r := e.api("DELETE", "/api/tags/"+m[1], ""); r.status != 204 {
+		t.Fatalf("delete: %d %s", r.status, r.body)
+	}
+	e.want("/tags", nil, []string{"Page cache", page})
+	for range 2 {
+		if r := e.get(page); r.status != 404 {
+			t.Fatalf("GET %s after the delete = %d", page, r.status)
+		}
+	}
+	if e.kept(page) {
+		t.Errorf("the 404 page of %s was kept", page)
+	}
+}
+
+// Writes that another connection makes, as replication does on a LiteFS
+// replica, show on the next page: to tags, posts, projects and the tables
+// that link them.
+func TestPageCacheSeesWritesOfAnotherConnection(t *testing.T) {
+	e := newCacheEnv(t)
+	goID := e.tagID("go")
+	goPage := fmt.Sprintf("/tags/%d", goID)
+	e.want("/tags", nil, []string{"replicated"})
+	e.want(goPage, []string{`<span id="tag-label">go</span>`, primaryPostPath}, nil)
+	e.want(primaryPostPath, []string{tagLink(goID, "go"), "How a write finds the primary"}, nil)
+	e.want("/projects", []string{"A FUSE file system"}, nil)
+
+	other := e.other()
+	exec := func(q string, args ...any) {
+		t.Helper()
+		if _, err := other.Exec(q, args...); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	exec(`INSERT INTO tags (label, created_at, updated_at) VALUES ('replicated', 'x', 'x')`)
+	e.want("/tags", []string{tagLink(e.tagID("replicated"), "replicated")}, nil)
+
+	exec(`UPDATE tags SET label = 'golang' WHERE label = 'go'`)
+	e.want(goPage, []string{`<span id="tag-label">golang</span>`}, []string{`<span id="tag-label">go</span>`})
+	e.want(primaryPostPath, []string{tagLink(goID, "golang")}, []string{tagLink(goID, "go")})
+
+	// Only the link between the post and the tag goes.
+	exec(`DELETE FROM post_tags WHERE tag_id = ? AND post_id = (SELECT id FROM posts WHERE slug = 'how-a-write-finds-the-primary')`, goID)
+	e.want(goPage, nil, []string{primaryPostPath})
+	e.want(primaryPostPath, nil, []string{tagLink(goID, "golang")})
+
+	exec(`UPDATE posts SET title = 'Where writes go' WHERE slug = 'how-a-write-finds-the-primary'`)
+	e.want(primaryPostPath, []string{"Where writes go"}, []string{"How a write finds the primary"})
+
+	exec(`UPDATE projects SET description = 'Replicates SQLite.' WHERE name = 'LiteFS'`)
+	e.want("/projects", []string{"Replicates SQLite."}, []string{"A FUSE file system"})
+
+	exec(`DELETE FROM tags WHERE label = 'replicated'`)
+	e.want("/tags", nil, []string{"replicated"})
+}
+
+// Readers racing a writer never get a page older than a write that had
+// returned before they asked, and every answer is a whole page.
+func TestPageCacheUnderConcurrentWrites(t *testing.T) {
+	e := newCacheEnv(t)
+	id := e.tagID("litefs")
+	page := fmt.Sprintf("/tags/%d", id)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				for _, p := range []string{"/tags", page, primaryPostPath} {
+					resp, err := http.Get(e.srv.URL + p)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					b, _ := io.ReadAll(resp.Body)
+					resp.Body.Close()
+					if resp.StatusCode != 200 || !strings.HasSuffix(strings.TrimSpace(string(b)), "</html>") {
+						t.Errorf("GET %s = %d, %d bytes", p, resp.StatusCode, len(b))
+						return
+					}
+				}
+			}
+		})
+	}
+	for i := range 20 {
+		label := fmt.Sprintf("litefs %d", i)
+		if r := e.api("PATCH", fmt.Sprintf("/api/tags/%d", id), `{"label":"`+label+`"}`); r.status != 200 {
+			t.Fatalf("rename: %d %s", r.status, r.body)
+		}
+		for path, want := range map[string]string{"/tags": tagLink(id, label), primaryPostPath: tagLink(id, label),
+			page: `<span id="tag-label">` + label + `</span>`} {
+			if r := e.get(path); r.status != 200 || !strings.Contains(r.body, want) {
+				t.Errorf("GET %s after rename %d: %d, lacks %q", path, i, r.status, want)
+			}
+		}
+	}
+	close(stop)
+	wg.Wait()
+}
+
+// ETags and Last-Modified work as before the cache, and the tag pages have
+// them too; an ETag changes when the page's content does.
+func TestPageCacheConditionalRequests(t *testing.T) {
+	e := newCacheEnv(t)
+	for _, path := range []string{primaryPostPath, "/tags", "/rss.xml"} {
+		t.Run(path, func(t *testing.T) {
+			r := e.get(path)
+			etag, mod := r.header.Get("ETag"), r.header.Get("Last-Modified")
+			if r.status != 200 || etag == "" || mod == "" || !strings.Contains(r.header.Get("Cache-Control"), "no-cache") {
+				t.Fatalf("GET %s = %d, ETag %q, Last-Modified %q, Cache-Control %q", path, r.status, etag, mod, r.header.Get("Cache-Control"))
+			}
+			if n, _ := strconv.Atoi(r.header.Get("Content-Length")); n != len(r.body) {
+				t.Errorf("Content-Length %q for %d bytes", r.header.Get("Content-Length"), len(r.body))
+			}
+			if r := e.get(path, "If-None-Match", etag); r.status != 304 || r.body != "" {
+				t.Errorf("If-None-Match its ETag = %d", r.status)
+			}
+			if r := e.get(path, "If-Modified-Since", mod); r.status != 304 {
+				t.Errorf("If-Modified-Since its Last-Modified = %d", r.status)
+			}
+
+			if r := e.api("PATCH", fmt.Sprintf("/api/tags/%d", e.tagID("litefs")), `{"label":"litefs `+path+`"}`); r.status != 200 {
+				t.Fatalf("rename: %d %s", r.status, r.body)
+			}
+			after := e.get(path, "If-None-Match", etag)
+			if after.status != 200 || !strings.Contains(after.body, "litefs "+path) {
+				t.Fatalf("after a rename, If-None-Match the old ETag = %d", after.status)
+			}
+			if after.header.Get("ETag") == etag {
+				t.Errorf("the ETag did not change with the page")
+			}
+			if r := e.get(path, "If-None-Match", after.header.Get("ETag")); r.status != 304 {
+				t.Errorf("If-None-Match the new ETag = %d", r.status)
+			}
+			if r := e.api("PATCH", fmt.Sprintf("/api/tags/%d", e.tagID("litefs "+path)), `{"label":"litefs"}`); r.status != 200 {
+				t.Fatalf("rename back: %d %s", r.status, r.body)
+			}
+		})
+	}
+}
+
+var cachedCSRFInput = regexp.MustCompile(`name="_csrf" value="([^"]*)"`)
+
+// A tag's page has a form with the reader's CSRF token. Kept in the cache,
+// it still shows each reader their own token, which their form post is
+// accepted with, and has an ETag per reader.
+func TestPageCacheKeepsTokensPersonal(t *testing.T) {
+	e := newCacheEnv(t)
+	e.api("POST", "/api/tags", `{"label":"doomed"}`)
+	page := fmt.Sprintf("/tags/%d", e.tagID("doomed"))
+
+	type reader struct {
+		c     *http.Client
+		token string
+		etag  string
+	}
+	readers := make([]*reader, 3)
+	for i := range readers {
+		jar, _ := cookiejar.New(nil)
+		rd := &reader{c: &http.Client{Jar: jar}}
+		r := e.do(rd.c, "GET", page, "")
+		m := cachedCSRFInput.FindStringSubmatch(r.body)
+		if r.status != 200 || m == nil {
+			t.Fatalf("reader %d: %d, no token", i, r.status)
+		}
+		u, _ := url.Parse(e.srv.URL)
+		var cookie string
+		for _, ck := range jar.Cookies(u) {
+			if ck.Name == csrfCookie {
+				cookie = ck.Value
+			}
+		}
+		if m[1] != cookie || cookie == "" {
+			t.Fatalf("reader %d: the form's token %q is not their cookie %q", i, m[1], cookie)
+		}
+		if strings.Contains(r.body, string(e.s.content.pages.slot)) {
+			t.Fatalf("reader %d: the page shows the cache's stand-in for the token", i)
+		}
+		if r.header.Get("Last-Modified") != "" || !strings.HasPrefix(r.header.Get("Cache-Control"), "private") {
+			t.Errorf("reader %d: Last-Modified %q, Cache-Control %q", i, r.header.Get("Last-Modified"), r.header.Get("Cache-Control"))
+		}
+		if n, _ := strconv.Atoi(r.header.Get("Content-Length")); n != len(r.body) {
+			t.Errorf("reader %d: Content-Length %q for %d bytes", i, r.header.Get("Content-Length"), len(r.body))
+		}
+		rd.token, rd.etag = m[1], r.header.Get("ETag")
+		for _, other := range readers[:i] {
+			if other.token == rd.token || other.etag == rd.etag {
+				t.Fatalf("readers share a token or an ETag: %q %q", rd.token, rd.etag)
+			}
+		}
+		readers[i] = rd
+	}
+	if !e.kept(page) {
+		t.Fatal("the tag page was not kept")
+	}
+	a, b := readers[1], readers[2]
+	if r := e.do(a.c, "GET", page, "", "If-None-Match", a.etag); r.status != 304 {
+		t.Errorf("a reader's own ETag = %d", r.status)
+	}
+	if r := e.do(a.c, "GET", page, "", "If-None-Match", b.etag); r.status != 200 {
+		t.Errorf("another reader's ETag = %d", r.status)
+	}
+	if r := e.do(a.c, "GET", page, "", "If-Modified-Since", time.Now().UTC().Format(http.TimeFormat)); r.status != 200 {
+		t.Errorf("If-Modified-Since on a page with a token = %d", r.status)
+	}
+
+	// The token of the cached page is the one that works.
+	r := e.do(a.c, "POST", page+"/delete", url.Values{"_csrf": {a.token}}.Encode(),
+		"Content-Type", "application/x-www-form-urlencoded", "Authorization", basicAuth(cachePassword))
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("delete with the token of the cached page: %d", r.status)
+	}
+	if r := e.get(page); r.status != 404 {
+		t.Errorf("GET %s after the delete = %d", page, r.status)
+	}
+}
+
+func basicAuth(password string) string {
+	req, _ := http.NewRequest("GET", "/", nil)
+	req.SetBasicAuth("admin", password)
+	return req.Header.Get("Authorization")
+}
+
+// HEAD answers from the cache without a body, and a page first asked for
+// with HEAD is kept whole.
+func TestPageCacheHead(t *testing.T) {
+	e := newCacheEnv(t)
+	for _, path := range []string{"/tags", primaryPostPath} {
+		head := e.do(nil, "HEAD", path, "")
+		if head.status != 200 || head.body != "" || head.header.Get("ETag") == "" {
+			t.Fatalf("HEAD %s: %d, %d bytes, ETag %q", path, head.status, len(head.body), head.header.Get("ETag"))
+		}
+		get := e.get(path)
+		if get.status != 200 || !strings.HasSuffix(strings.TrimSpace(get.body), "</html>") || get.header.Get("ETag") != head.header.Get("ETag") {
+			t.Fatalf("GET %s after HEAD: %d, ETag %q", path, get.status, get.header.Get("ETag"))
+		}
+		if head := e.do(nil, "HEAD", path, ""); head.status != 200 || head.body != "" || head.header.Get("Content-Length") != strconv.Itoa(len(get.body)) {
+			t.Fatalf("HEAD %s from the cache: %d, %d bytes, Content-Length %q", path, head.status, len(head.body), head.header.Get("Content-Length"))
+		}
+	}
+}
+
+// The cache never holds more pages or bytes than its bounds, however many
+// distinct addresses are asked for, and keeps serving right pages.
+func TestPageCacheBounds(t *testing.T) {
+	t.Run("put", func(t *testing.T) {
+		pc := newPageCache(nil, slog.New(slog.DiscardHandler), time.Now())
+		pc.maxBytes, pc.maxPages = 16*100, 5
+		st := contentStamp{version: 1}
+		page := func(size int) *cachedPage { return &cachedPage{parts: [][]byte{make([]byte, size)}, size: size} }
+		check := func() {
+			t.Helper()
+			sum := 0
+			for _, p := range pc.pages {
+				sum += p.size
+			}
+			if len(pc.pages) > pc.maxPages || pc.bytes > pc.maxBytes || pc.bytes != sum {
+				t.Fatalf("%d pages, %d bytes counted, %d held; bounds %d pages, %d bytes", len(pc.pages), pc.bytes, sum, pc.maxPages, pc.maxBytes)
+			}
+		}
+		for i := range 50 {
+			pc.put(st, fmt.Sprint("small", i), page(10))
+			check()
+		}
+		for i := range 50 {
+			pc.put(st, fmt.Sprint("large", i), page(100))
+			check()
+			if pc.get(st, fmt.Sprint("large", i)) == nil {
+				t.Fatalf("the page just kept is gone")
+			}
+		}
+		pc.put(st, "large0", page(50)) // replaced, not counted twice
+		check()
+		pc.put(st, "huge", page(pc.maxBytes/16+1))
+		if pc.get(st, "huge") != nil {
+			t.Errorf("a page over a sixteenth of the bound was kept")
+		}
+		next := contentStamp{version: 2}
+		pc.put(next, "new", page(10))
+		check()
+		if len(pc.pages) != 1 || pc.get(st, "large49") != nil || pc.get(next, "new") == nil {
+			t.Errorf("a new stamp left %d pages", len(pc.pages))
+		}
+	})
+
+	t.Run("server", func(t *testing.T) {
+		e := newCacheEnv(t)
+		pc := e.s.content.pages
+		pc.maxPages = 4
+		pc.maxBytes = 16 * 20000
+		for i := range 30 {
+			path := fmt.Sprintf("/search?q=sqlite+%d", i)
+			if i%3 == 0 {
+				path = "/tags"
+			}
+			r := e.get(path)
+			if r.status != 200 || !strings.Contains(r.body, "</html>") {
+				t.Fatalf("GET %s = %d", path, r.status)
+			}
+			pc.mu.RLock()
+			n, size := len(pc.pages), pc.bytes
+			pc.mu.RUnlock()
+			if n > pc.maxPages || size > pc.maxBytes {
+				t.Fatalf("after GET %s: %d pages, %d bytes", path, n, size)
+			}
+		}
+	})
+}
+
+// Error pages and redirects are never kept.
+func TestPageCacheKeepsOnlyPages(t *testing.T) {
+	e := newCacheEnv(t)
+	for _, path := range []string{"/tags/999", "/tags/x", "/posts/no-such-post"} {
+		for range 2 {
+			if r := e.get(path); r.status != 404 || !strings.Contains(r.body, "<html") {
+				t.Fatalf("GET %s = %d, want the 404 page", path, r.status)
+			}
+		}
+		if e.kept(path) {
+			t.Errorf("the 404 page of %s was kept", path)
+		}
+	}
+	if _, err := e.db.Exec(`INSERT INTO post_permalinks (path, post_id) SELECT '/posts/old-name', id FROM posts LIMIT 1`); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if r := e.get("/posts/old-name"); r.status != http.StatusMovedPermanently {
+			t.Fatalf("GET of a moved post = %d", r.status)
+		}
+	}
+	if e.kept("/posts/old-name") {
+		t.Errorf("the redirect of a moved post was kept")
+	}
+	// The pages themselves are.
+	e.want(primaryPostPath, nil, nil)
+}
+
+// A database whose schema is behind the binary (as on a replica waiting
+// for the primary to migrate) has no stamp to read: the pages it can show
+// are rendered afresh every time, without the cache.
+func TestPageCacheWithoutStamp(t *testing.T) {
+	db, err := sqlite.Open(filepath.Join(t.TempDir(), "blog.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	p, err := goose.NewProvider(goose.DialectSQLite3, db, migrations.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.UpTo(context.Background(), 1); err != nil {
+		t.Fatal(err)
+	}
+	ts := tags.NewService(repo.New(db))
+	var logged bytes.Buffer
+	s := NewServer(Deps{Tags: ts, AdminPassword: cachePassword, Log: slog.New(slog.NewTextHandler(&logged, nil))})
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	for _, label := range []string{"first", "second"} {
+		if _, err := ts.Create(context.Background(), label); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.Get(srv.URL + "/tags")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(b), ">"+label+"<") {
+			t.Fatalf("GET /tags without a stamp: %d, lacks %q", resp.StatusCode, label)
+		}
+	}
+	if n := len(s.content.pages.pages); n != 0 {
+		t.Errorf("%d pages kept without a stamp", n)
+	}
+	if n := strings.Count(logged.String(), "page cache off"); n != 1 {
+		t.Errorf("the cache going off was logged %d times:\n%s", n, logged.String())
+	}
+}
