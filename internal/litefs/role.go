@@ -27,12 +27,13 @@ const (
 // any moment, so every answer is read afresh from the mount.
 type Node struct {
 	dir     string // the folder holding the database, the mount's root on LiteFS
+	dbPath  string // the database file
 	posPath string // LiteFS's replication position for the database
 }
 
 // NewNode returns the Node whose database file is dbPath.
 func NewNode(dbPath string) *Node {
-	return &Node{dir: filepath.Dir(dbPath), posPath: dbPath + "-pos"}
+	return &Node{dir: filepath.Dir(dbPath), dbPath: dbPath, posPath: dbPath + "-pos"}
 }
 
 // Role reports the node's role and, on a replica, the primary's hostname as
@@ -48,10 +49,29 @@ func (n *Node) Role() (role Role, primary string, err error) {
 	// from the same moment.
 	b, err := os.ReadFile(filepath.Join(n.dir, ".primary"))
 	if errors.Is(err, fs.ErrNotExist) {
-		return Primary, "", nil
+		return n.leaseless()
 	}
 	if err != nil {
 		return "", "", fmt.Errorf("read the primary's name: %w", err)
 	}
 	return Replica, strings.TrimSpace(string(b)), nil
+}
+
+// leaseless tells a primary from a replica that has lost its primary: both
+// lack .primary, but LiteFS shows the database file writable (0666) only on
+// the node holding the lease, and read-only (0444) elsewhere. A replica
+// without a primary reports an empty primary, so its writes wait for one and
+// fail as unavailable instead of being tried on a read-only database. Before
+// the database exists the node can only be told by .primary.
+func (n *Node) leaseless() (Role, string, error) {
+	fi, err := os.Stat(n.dbPath)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return Primary, "", nil
+	case err != nil:
+		return "", "", fmt.Errorf("look at the database's mode: %w", err)
+	case fi.Mode().Perm()&0o222 == 0:
+		return Replica, "", nil
+	}
+	return Primary, "", nil
 }

@@ -1,6 +1,10 @@
 package litefs
 
-import "testing"
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
 
 func TestRole(t *testing.T) {
 	tests := []struct {
@@ -71,5 +75,28 @@ func TestStatus(t *testing.T) {
 	}
 	if want := (Status{Role: Standalone}); s != want {
 		t.Errorf("standalone: Status() = %+v, want %+v", s, want)
+	}
+}
+
+// TestRoleReplicaWithoutPrimary: a replica that lost its primary has no
+// .primary, but LiteFS shows it the database read-only.
+func TestRoleReplicaWithoutPrimary(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "blog.db")
+	if err := os.WriteFile(filepath.Join(dir, ".lag"), []byte("0"), 0o444); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(db, nil, 0o444); err != nil {
+		t.Fatal(err)
+	}
+	n := NewNode(db)
+	if role, primary, err := n.Role(); err != nil || role != Replica || primary != "" {
+		t.Fatalf("read-only database without .primary: %q %q %v; want a replica without a primary", role, primary, err)
+	}
+	if err := os.Chmod(db, 0o666); err != nil {
+		t.Fatal(err)
+	}
+	if role, _, err := n.Role(); err != nil || role != Primary {
+		t.Fatalf("writable database without .primary: %q %v; want primary", role, err)
 	}
 }
