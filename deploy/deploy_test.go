@@ -1,0 +1,935 @@
+package deploy_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"blog/deploy"
+	"blog/internal/litefs"
+)
+
+// The machine environments litefs.yml is expanded in: one machine in the
+// primary region and one elsewhere, as Fly sets them.
+const (
+	sampleMachineID = "148e21ea7e1089"
+	sampleConsulURL = "https://:token@consul-fra-2.fly-shared.net/replicated-notes-xyz/"
+	otherRegion     = "zzz" // a region that is never the primary
+)
+
+// requiredSecrets are the settings the blog needs on Fly that must not be
+// written in fly.toml.
+var requiredSecrets = []string{"BLOG_FORWARD_SECRET", "BLOG_ADMIN_PASSWORD"}
+
+// bundle is the deployment's files, parsed.
+type bundle struct {
+	root       string
+	files      deploy.Files
+	fly        *deploy.Fly
+	candidate  *deploy.LiteFS // litefs.yml on a machine in the primary region
+	elsewhere  *deploy.LiteFS // litefs.yml on a machine in another region
+	dockerfile *deploy.Dockerfile
+	ignore     *deploy.DockerIgnore
+}
+
+func (b *bundle) env(region string) func(string) string {
+	return func(name string) string {
+		switch name {
+		case "FLY_REGION":
+			return region
+		case "FLY_MACHINE_ID":
+			return sampleMachineID
+		case "FLY_APP_NAME":
+			return b.fly.App
+		case "FLY_CONSUL_URL":
+			return sampleConsulURL
+		}
+		return b.fly.Env[name] // [env] of fly.toml
+	}
+}
+
+func parseBundle(root string, files deploy.Files) (*bundle, error) {
+	b := &bundle{root: root, files: files}
+	var err error
+	if b.fly, err = deploy.ParseFly(files[deploy.FlyFile]); err != nil {
+		return nil, err
+	}
+	if b.candidate, err = deploy.ParseLiteFS(files[deploy.LiteFSFile], b.env(b.fly.PrimaryRegion)); err != nil {
+		return nil, err
+	}
+	if b.elsewhere, err = deploy.ParseLiteFS(files[deploy.LiteFSFile], b.env(otherRegion)); err != nil {
+		return nil, err
+	}
+	if b.dockerfile, err = deploy.ParseDockerfile(files[deploy.DockerFile]); err != nil {
+		return nil, err
+	}
+	if b.ignore, err = deploy.ParseDockerIgnore(files[deploy.DockerIgnoreFile]); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// edit is a change to one file that breaks what a check guards.
+type edit struct {
+	file, old, new string
+}
+
+type check struct {
+	name   string
+	run    func(*bundle) error
+	breaks []edit // each must make run fail
+}
+
+var checks = []check{
+	{
+		name: "the service port is the port of BLOG_ADDR",
+		run:  checkServicePort,
+		breaks: []edit{
+			{deploy.FlyFile, "internal_port = 8080", "internal_port = 8081"},
+			{deploy.FlyFile, `BLOG_ADDR = "[::]:8080"`, `BLOG_ADDR = "[::]:9090"`},
+			{deploy.FlyFile, "port = 8080\n  path = \"/metrics\"", "port = 9091\n  path = \"/metrics\""},
+		},
+	},
+	{
+		name: "the blog listens on IPv6 for replicas on the private network",
+		run:  checkListensOnIPv6,
+		breaks: []edit{
+			{deploy.FlyFile, `BLOG_ADDR = "[::]:8080"`, `BLOG_ADDR = "0.0.0.0:8080"`},
+			{deploy.FlyFile, `BLOG_ADDR = "[::]:8080"`, `BLOG_ADDR = "127.0.0.1:8080"`},
+		},
+	},
+	{
+		name: "the volume is mounted at LiteFS's data folder",
+		run:  checkVolume,
+		breaks: []edit{
+			{deploy.FlyFile, `destination = "/var/lib/litefs"`, `destination = "/data"`},
+			{deploy.LiteFSFile, `dir: "/var/lib/litefs"`, `dir: "/data/litefs"`},
+			{deploy.FlyFile, `source = "litefs"`, `source = "blog_data"`},
+			{deploy.RunbookFile, "fly volumes create litefs --region ams", "fly volumes create data --region ams"},
+		},
+	},
+	{
+		name: "BLOG_DB lies at the root of LiteFS's mount",
+		run:  checkDatabaseInMount,
+		breaks: []edit{
+			{deploy.FlyFile, `BLOG_DB = "/litefs/blog.db"`, `BLOG_DB = "/data/blog.db"`},
+			{deploy.FlyFile, `BLOG_DB = "/litefs/blog.db"`, `BLOG_DB = "/litefs/db/blog.db"`},
+			{deploy.LiteFSFile, `dir: "/litefs"`, `dir: "/mnt/litefs"`},
+		},
+	},
+	{
+		name: "LiteFS migrates on candidates before it serves",
+		run:  checkExec,
+		breaks: []edit{
+			{deploy.LiteFSFile, "    if-candidate: true\n", ""},
+			{deploy.LiteFSFile, `cmd: "blog migrate"`, `cmd: "blog serve"`},
+			{deploy.LiteFSFile, `cmd: "blog serve"`, `cmd: "blog migrate"`},
+			{deploy.LiteFSFile, `  - cmd: "blog serve"`, `  - cmd: "blog serve"` + "\n    if-candidate: true"},
+		},
+	},
+	{
+		name: "the Consul lease goes only to the primary region, which promotes itself",
+		run:  checkLease,
+		breaks: []edit{
+			{deploy.LiteFSFile, "candidate: ${FLY_REGION == PRIMARY_REGION}", "candidate: true"},
+			{deploy.LiteFSFile, "candidate: ${FLY_REGION == PRIMARY_REGION}", "candidate: ${FLY_REGION != PRIMARY_REGION}"},
+			{deploy.LiteFSFile, "promote: true", "promote: false"},
+			{deploy.LiteFSFile, `type: "consul"`, `type: "static"`},
+			{deploy.LiteFSFile, `url: "${FLY_CONSUL_URL}"`, `url: "http://localhost:8500"`},
+			{deploy.LiteFSFile, `key: "litefs/${FLY_APP_NAME}"`, `key: "litefs"`},
+			{deploy.FlyFile, `PRIMARY_REGION = "ams"`, `PRIMARY_REGION = "lhr"`},
+		},
+	},
+	{
+		name: "replicas reach the primary by the name LiteFS advertises",
+		run:  checkPrimaryName,
+		breaks: []edit{
+			{deploy.LiteFSFile, `hostname: "${FLY_MACHINE_ID}.vm.${FLY_APP_NAME}.internal"`, `hostname: "${HOSTNAME}"`},
+			{deploy.LiteFSFile, `hostname: "${FLY_MACHINE_ID}.vm.${FLY_APP_NAME}.internal"`, `hostname: "localhost"`},
+			{deploy.LiteFSFile, `.internal:20202"`, `.internal:20203"`},
+		},
+	},
+	{
+		name: "LiteFS runs no proxy in front of the blog",
+		run:  checkNoProxy,
+		breaks: []edit{
+			{deploy.LiteFSFile, "exec:\n", "proxy:\n  addr: \":8080\"\n  target: \"localhost:8081\"\n  db: \"blog.db\"\n\nexec:\n"},
+			{deploy.LiteFSFile, "exec:\n", "proxy:\n\nexec:\n"},
+		},
+	},
+	{
+		name: "litefs.yml uses only keys LiteFS knows",
+		run:  checkLiteFSKeys,
+		breaks: []edit{
+			{deploy.LiteFSFile, "if-candidate: true", "if_candidate: true"},
+			{deploy.LiteFSFile, "advertise-url:", "advertise_url:"},
+			{deploy.LiteFSFile, "    key: ", "    prefix: "},
+		},
+	},
+	{
+		name: "the runbook sets the secrets the blog reads",
+		run:  checkSecrets,
+		breaks: []edit{
+			{deploy.RunbookFile, "fly secrets set BLOG_FORWARD_SECRET=", "fly secrets set FORWARD_SECRET="},
+			{deploy.RunbookFile, " BLOG_ADMIN_PASSWORD='", " ADMIN_PASSWORD='"},
+			{deploy.FlyFile, `BLOG_DB = "/litefs/blog.db"`, `BLOG_DB = "/litefs/blog.db"` + "\n  BLOG_ADMIN_PASSWORD = \"hunter2\""},
+		},
+	},
+	{
+		name: "the runbook reads the live database read-only, at BLOG_DB",
+		run:  checkRunbookSQLite,
+		breaks: []edit{
+			{deploy.RunbookFile, "sqlite3 -readonly /litefs/blog.db", "sqlite3 /litefs/blog.db"},
+			{deploy.RunbookFile, "sqlite3 -readonly /litefs/blog.db", "sqlite3 -readonly /litefs/tags.db"},
+			{deploy.FlyFile, `BLOG_DB = "/litefs/blog.db"`, `BLOG_DB = "/litefs/notes.db"`},
+		},
+	},
+	{
+		name: "a machine stops on SIGTERM with time to finish a write",
+		run:  checkStop,
+		breaks: []edit{
+			{deploy.FlyFile, `kill_signal = "SIGTERM"`, `kill_signal = "SIGUSR1"`},
+			{deploy.FlyFile, `kill_timeout = "30s"`, `kill_timeout = "5s"`},
+			{deploy.FlyFile, `kill_timeout = "30s"`, `kill_timeout = 10`},
+		},
+	},
+	{
+		name: "Fly checks /health",
+		run:  checkHealth,
+		breaks: []edit{
+			{deploy.FlyFile, `path = "/health"`, `path = "/healthz"`},
+			{deploy.FlyFile, `    timeout = "5s"` + "\n", ""},
+			{deploy.FlyFile, `timeout = "5s"`, `timeout = "30s"`},
+		},
+	},
+	{
+		name: "the image builds cmd/blog as the tests do",
+		run:  checkGoBuild,
+		breaks: []edit{
+			{deploy.DockerFile, "-tags sqlite3_flock", ""},
+			{deploy.DockerFile, "-tags sqlite3_flock", `-tags "sqlite3_flock netgo"`},
+			{deploy.DockerFile, "-tags sqlite3_flock", "-tags sqlite_flock"},
+			{deploy.DockerFile, " ./cmd/blog", " ./cmd/..."},
+			{deploy.DockerFile, "CGO_ENABLED=0 ", "CGO_ENABLED=1 "},
+			{deploy.DockerFile, "-trimpath ", ""},
+			{deploy.DockerFile, "FROM golang:1.26-bookworm", "FROM golang:1.25-bookworm"},
+			{deploy.DockerFile, "ARG VERSION=dev", "ARG VERSION"},
+			{deploy.TestScriptFile, "go test -tags sqlite3_flock", "go test -tags other"},
+		},
+	},
+	{
+		name: "the version is stamped into a variable cmd/blog declares",
+		run:  checkVersionStamp,
+		breaks: []edit{
+			{deploy.DockerFile, "-X main.version=${VERSION}", "-X main.Version=${VERSION}"},
+			{deploy.DockerFile, `-ldflags "-X main.version=${VERSION}" `, ""},
+		},
+	},
+	{
+		name: "the image has LiteFS, FUSE, sqlite3 and CA certificates",
+		run:  checkRuntimeImage,
+		breaks: []edit{
+			{deploy.DockerFile, "ca-certificates fuse3 sqlite3", "ca-certificates sqlite3"},
+			{deploy.DockerFile, "ca-certificates fuse3 sqlite3", "ca-certificates fuse3"},
+			{deploy.DockerFile, "ca-certificates fuse3 sqlite3", "fuse3 sqlite3"},
+			{deploy.DockerFile, "flyio/litefs:0.5", "flyio/litefs:0.4"},
+			{deploy.DockerFile, "FROM debian:bookworm-slim", "FROM alpine:3"},
+		},
+	},
+	{
+		name: "the image starts LiteFS with litefs.yml, and LiteFS finds the blog",
+		run:  checkEntrypoint,
+		breaks: []edit{
+			{deploy.DockerFile, "COPY litefs.yml /etc/litefs.yml", "COPY litefs.yml /etc/litefs.yaml"},
+			{deploy.DockerFile, `ENTRYPOINT ["litefs", "mount"]`, `ENTRYPOINT ["blog", "serve"]`},
+			{deploy.DockerFile, `ENTRYPOINT ["litefs", "mount"]`, `ENTRYPOINT litefs mount`},
+			{deploy.DockerFile, "/out/blog /usr/local/bin/blog", "/out/blog /app/blog"},
+			{deploy.DockerFile, "COPY --from=build /out/blog", "COPY --from=builder /out/blog"},
+		},
+	},
+	{
+		name: ".dockerignore keeps what the build needs and leaves the rest out",
+		run:  checkDockerIgnore,
+		breaks: []edit{
+			{deploy.DockerIgnoreFile, "docs\n", "docs\ninternal\n"},
+			{deploy.DockerIgnoreFile, "docs\n", "docs\n**/*.sql\n"},
+			{deploy.DockerIgnoreFile, "docs\n", "docs\ncontent/images\n"},
+			{deploy.DockerIgnoreFile, "docs\n", "docs\n*.yml\n"},
+			{deploy.DockerIgnoreFile, ".git\n", ""},
+			{deploy.DockerIgnoreFile, "**/*.db\n", ""},
+		},
+	},
+}
+
+func moduleRoot(t *testing.T) string {
+	t.Helper()
+	root, err := deploy.ModuleRoot(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return root
+}
+
+func readBundle(t *testing.T) *bundle {
+	t.Helper()
+	root := moduleRoot(t)
+	files, err := deploy.ReadFiles(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := parseBundle(root, files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestDeployFiles checks that fly.toml, litefs.yml, the Dockerfile,
+// .dockerignore and the runbook agree with each other and with the code.
+func TestDeployFiles(t *testing.T) {
+	b := readBundle(t)
+	for _, c := range checks {
+		t.Run(c.name, func(t *testing.T) {
+			if err := c.run(b); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+}
+
+// TestDeployChecksCatchBreakage breaks a copy of the files in the ways each
+// check guards against, and expects the check to fail every time.
+func TestDeployChecksCatchBreakage(t *testing.T) {
+	good := readBundle(t)
+	for _, c := range checks {
+		t.Run(c.name, func(t *testing.T) {
+			if len(c.breaks) == 0 {
+				t.Fatal("no breakage to test this check with")
+			}
+			for _, e := range c.breaks {
+				files := good.files.Clone()
+				if !bytes.Contains(files[e.file], []byte(e.old)) {
+					t.Errorf("%s no longer contains %q; update this test's edit", e.file, e.old)
+					continue
+				}
+				files[e.file] = bytes.Replace(files[e.file], []byte(e.old), []byte(e.new), 1)
+				b, err := parseBundle(good.root, files)
+				if err != nil {
+					t.Errorf("%s with %q → %q does not parse, so the check is not exercised: %v", e.file, e.old, e.new, err)
+					continue
+				}
+				if err := c.run(b); err == nil {
+					t.Errorf("%s with %q → %q: check passed, want it to fail", e.file, e.old, e.new)
+				} else {
+					t.Logf("%s with %q → %q: %v", e.file, e.old, e.new, err)
+				}
+			}
+		})
+	}
+}
+
+func checkServicePort(b *bundle) error {
+	addr := b.fly.Env["BLOG_ADDR"]
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("[env] BLOG_ADDR %q: %v", addr, err)
+	}
+	if b.fly.HTTPService == nil {
+		return errors.New("fly.toml has no [http_service]")
+	}
+	if got := strconv.Itoa(b.fly.HTTPService.InternalPort); got != port {
+		return fmt.Errorf("[http_service] internal_port is %s, but the blog listens on port %s (BLOG_ADDR %q)", got, port, addr)
+	}
+	if m := b.fly.Metrics; m != nil && (strconv.Itoa(m.Port) != port || m.Path != "/metrics") {
+		return fmt.Errorf("[metrics] scrapes port %d path %q, but the blog serves /metrics on port %s", m.Port, m.Path, port)
+	}
+	return nil
+}
+
+func checkListensOnIPv6(b *bundle) error {
+	addr := b.fly.Env["BLOG_ADDR"]
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("[env] BLOG_ADDR %q: %v", addr, err)
+	}
+	if host != "::" && host != "" {
+		return fmt.Errorf("[env] BLOG_ADDR %q listens on %s only; replicas forward over Fly's IPv6 private network, so listen on [::]", addr, host)
+	}
+	return nil
+}
+
+func checkVolume(b *bundle) error {
+	dir := b.candidate.Data.Dir
+	m := b.fly.Mount(dir)
+	if m == nil {
+		return fmt.Errorf("no [mounts] destination is litefs.yml's data.dir %q; LiteFS's data would not survive a restart", dir)
+	}
+	created := regexp.MustCompile(`fly volumes create (\S+)`).FindAllSubmatch(b.files[deploy.RunbookFile], -1)
+	if len(created) == 0 {
+		return fmt.Errorf("%s creates no volume, but [mounts] needs one named %q on every machine", deploy.RunbookFile, m.Source)
+	}
+	for _, c := range created {
+		if string(c[1]) != m.Source {
+			return fmt.Errorf("%s creates a volume named %q, but [mounts] mounts %q", deploy.RunbookFile, c[1], m.Source)
+		}
+	}
+	return nil
+}
+
+func checkDatabaseInMount(b *bundle) error {
+	db := b.fly.Env["BLOG_DB"]
+	if db == "" {
+		return errors.New("[env] sets no BLOG_DB")
+	}
+	// The blog finds LiteFS by the .lag and .primary files next to the
+	// database, at the mount's root.
+	if got, want := path.Dir(db), path.Clean(b.candidate.FUSE.Dir); got != want {
+		return fmt.Errorf("[env] BLOG_DB %q is in %s, not at the root of litefs.yml's fuse.dir %q; the blog would not replicate or know its role", db, got, want)
+	}
+	return nil
+}
+
+func checkExec(b *bundle) error {
+	ex := b.candidate.Exec
+	if len(ex) < 2 {
+		return fmt.Errorf("litefs.yml exec has %d commands, want blog migrate then blog serve", len(ex))
+	}
+	last := ex[len(ex)-1]
+	if w := strings.Fields(last.Cmd); !slices.Equal(w, []string{"blog", "serve"}) || last.IfCandidate {
+		return fmt.Errorf("the last exec command is %q (if-candidate %v); LiteFS keeps running the last one, which must be `blog serve` on every node", last.Cmd, last.IfCandidate)
+	}
+	for _, e := range ex[:len(ex)-1] {
+		if slices.Equal(strings.Fields(e.Cmd), []string{"blog", "migrate"}) {
+			if !e.IfCandidate {
+				return errors.New("`blog migrate` runs without if-candidate: true; a replica cannot write the schema")
+			}
+			return nil
+		}
+	}
+	return errors.New("litefs.yml exec does not run `blog migrate` before `blog serve`")
+}
+
+func checkLease(b *bundle) error {
+	l := b.candidate.Lease
+	if l.Type != "consul" {
+		return fmt.Errorf("lease.type is %q, want consul: a static lease cannot fail over", l.Type)
+	}
+	if !b.candidate.IsCandidate() {
+		return fmt.Errorf("a machine in the primary region %q is not a candidate", b.fly.PrimaryRegion)
+	}
+	if b.elsewhere.IsCandidate() {
+		return fmt.Errorf("a machine in region %q is a candidate too; only the primary region may hold the lease", otherRegion)
+	}
+	if !l.Promote {
+		return errors.New("lease.promote is not true; after a deploy the primary could stay outside the primary region's newest machine")
+	}
+	if l.Consul.URL != sampleConsulURL {
+		return fmt.Errorf("lease.consul.url is %q on a machine whose FLY_CONSUL_URL is %q; it must come from the secret `fly consul attach` sets", l.Consul.URL, sampleConsulURL)
+	}
+	if !strings.Contains(l.Consul.Key, b.fly.App) {
+		return fmt.Errorf("lease.consul.key %q does not name the app %q; apps sharing Consul would share a lease", l.Consul.Key, b.fly.App)
+	}
+	if b.fly.Env["PRIMARY_REGION"] != b.fly.PrimaryRegion {
+		return fmt.Errorf("[env] PRIMARY_REGION %q differs from primary_region %q", b.fly.Env["PRIMARY_REGION"], b.fly.PrimaryRegion)
+	}
+	return nil
+}
+
+func checkPrimaryName(b *bundle) error {
+	l := b.candidate
+	host, port, err := l.AdvertisedHostPort()
+	if err != nil {
+		return err
+	}
+	// Replicas forward writes to the name in .primary, which is the
+	// primary's lease.hostname.
+	if l.Lease.Hostname != host {
+		return fmt.Errorf("lease.hostname %q differs from advertise-url's host %q; replicas would forward writes to a name other than the primary's", l.Lease.Hostname, host)
+	}
+	if want := sampleMachineID + ".vm." + b.fly.App + ".internal"; host != want {
+		return fmt.Errorf("the primary is advertised as %q, want the machine's private name %q", host, want)
+	}
+	if port != l.HTTPPort() {
+		return fmt.Errorf("advertise-url's port %s is not the port LiteFS listens on (%s)", port, l.HTTPPort())
+	}
+	return nil
+}
+
+func checkNoProxy(b *bundle) error {
+	if b.candidate.Proxy {
+		return errors.New("litefs.yml has a proxy: section; the blog forwards writes itself, and a second forwarding layer would replay them")
+	}
+	return nil
+}
+
+func checkLiteFSKeys(b *bundle) error {
+	unknown, err := deploy.UnknownLiteFSKeys(b.files[deploy.LiteFSFile])
+	if err != nil {
+		return err
+	}
+	if len(unknown) > 0 {
+		return fmt.Errorf("litefs.yml has keys LiteFS v0.5 refuses: %s", strings.Join(unknown, ", "))
+	}
+	return nil
+}
+
+func checkSecrets(b *bundle) error {
+	set := deploy.SecretsSet(b.files[deploy.RunbookFile])
+	for _, name := range requiredSecrets {
+		if !slices.Contains(set, name) {
+			return fmt.Errorf("%s's `fly secrets set` does not set %s (it sets %v)", deploy.RunbookFile, name, set)
+		}
+		if _, ok := b.fly.Env[name]; ok {
+			return fmt.Errorf("fly.toml's [env] sets the secret %s in plain text", name)
+		}
+		read, err := cmdBlogMentions(b.root, strconv.Quote(name))
+		if err != nil {
+			return err
+		}
+		if !read {
+			return fmt.Errorf("cmd/blog does not read %s", name)
+		}
+	}
+	return nil
+}
+
+// cmdBlogMentions reports whether a non-test source file of cmd/blog
+// contains text.
+func cmdBlogMentions(root, text string) (bool, error) {
+	srcs, err := filepath.Glob(filepath.Join(root, "cmd", "blog", "*.go"))
+	if err != nil {
+		return false, err
+	}
+	for _, src := range srcs {
+		if strings.HasSuffix(src, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(src)
+		if err != nil {
+			return false, err
+		}
+		if bytes.Contains(b, []byte(text)) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+func checkRunbookSQLite(b *bundle) error {
+	cmds, err := deploy.SSHCommands(b.files[deploy.RunbookFile])
+	if err != nil {
+		return err
+	}
+	n := 0
+	for _, words := range cmds {
+		if len(words) == 0 || words[0] != "sqlite3" {
+			continue
+		}
+		n++
+		// With the blog's flock(2) locks invisible to the shell, a
+		// read-write shell deletes the WAL under the blog when it exits.
+		if !slices.Contains(words, "-readonly") {
+			return fmt.Errorf("the runbook runs %q without -readonly", strings.Join(words, " "))
+		}
+		if !slices.Contains(words, b.fly.Env["BLOG_DB"]) {
+			return fmt.Errorf("the runbook runs %q, which does not open BLOG_DB %q", strings.Join(words, " "), b.fly.Env["BLOG_DB"])
+		}
+	}
+	if n == 0 {
+		return errors.New("the runbook never counts rows with sqlite3 on a machine")
+	}
+	return nil
+}
+
+func checkStop(b *bundle) error {
+	// The blog and LiteFS both stop cleanly on SIGTERM (and SIGINT).
+	if s := b.fly.KillSignal; s != "SIGTERM" && s != "SIGINT" {
+		return fmt.Errorf("kill_signal is %q; LiteFS and the blog stop cleanly on SIGTERM", s)
+	}
+	need := litefs.DefaultForwardTimeout
+	if grace, ok := shutdownGrace(b.root); ok {
+		need = max(need, grace)
+	}
+	if got := time.Duration(b.fly.KillTimeout); got <= need {
+		return fmt.Errorf("kill_timeout is %s; a write in flight may take %s to finish, so give it more", got, need)
+	}
+	return nil
+}
+
+// shutdownGrace reads the blog's shutdownGrace constant, "N * time.Second",
+// from cmd/blog.
+func shutdownGrace(root string) (time.Duration, bool) {
+	v, ok := mainDecl(root, token.CONST, "shutdownGrace")
+	if !ok {
+		return 0, false
+	}
+	m := regexp.MustCompile(`^(\d+) \* time\.Second$`).FindStringSubmatch(v)
+	if m == nil {
+		return 0, false
+	}
+	n, _ := strconv.Atoi(m[1])
+	return time.Duration(n) * time.Second, true
+}
+
+// mainDecl looks in the non-test files of cmd/blog for a package-level
+// declaration of kind tok (token.VAR or token.CONST) named name, and returns
+// the source text of its value.
+func mainDecl(root string, tok token.Token, name string) (value string, found bool) {
+	srcs, _ := filepath.Glob(filepath.Join(root, "cmd", "blog", "*.go"))
+	for _, src := range srcs {
+		if strings.HasSuffix(src, "_test.go") {
+			continue
+		}
+		text, err := os.ReadFile(src)
+		if err != nil {
+			continue
+		}
+		fset := token.NewFileSet()
+		f, err := parser.ParseFile(fset, src, text, 0)
+		if err != nil || f.Name.Name != "main" {
+			continue
+		}
+		for _, d := range f.Decls {
+			g, ok := d.(*ast.GenDecl)
+			if !ok || g.Tok != tok {
+				continue
+			}
+			for _, spec := range g.Specs {
+				vs := spec.(*ast.ValueSpec)
+				for i, n := range vs.Names {
+					if n.Name != name {
+						continue
+					}
+					if i < len(vs.Values) {
+						e := vs.Values[i]
+						value = string(text[fset.Position(e.Pos()).Offset:fset.Position(e.End()).Offset])
+					}
+					return value, true
+				}
+			}
+		}
+	}
+	return "", false
+}
+
+func checkHealth(b *bundle) error {
+	c := b.fly.HealthCheck("/health")
+	if c == nil {
+		return errors.New("[http_service] has no GET /health check")
+	}
+	routes, err := os.ReadFile(filepath.Join(b.root, "web", "routes.go"))
+	if err != nil {
+		return err
+	}
+	if !bytes.Contains(routes, []byte(`"/health"`)) {
+		return errors.New("web/routes.go serves no /health")
+	}
+	var d [3]time.Duration
+	for i, s := range []string{c.Interval, c.Timeout, c.GracePeriod} {
+		if d[i], err = time.ParseDuration(s); err != nil {
+			return fmt.Errorf("the /health check's interval, timeout and grace_period must all be set: %v", err)
+		}
+	}
+	if d[1] >= d[0] {
+		return fmt.Errorf("the /health check's timeout %s is not shorter than its interval %s", d[1], d[0])
+	}
+	return nil
+}
+
+// goBuild returns the Dockerfile's one go build.
+func goBuild(b *bundle) (deploy.GoBuild, error) {
+	builds, err := b.dockerfile.GoBuilds()
+	if err != nil {
+		return deploy.GoBuild{}, err
+	}
+	if len(builds) != 1 {
+		return deploy.GoBuild{}, fmt.Errorf("the Dockerfile has %d go build commands, want 1", len(builds))
+	}
+	return builds[0], nil
+}
+
+func checkGoBuild(b *bundle) error {
+	g, err := goBuild(b)
+	if err != nil {
+		return err
+	}
+	scriptTags := deploy.TestBuildTags(b.files[deploy.TestScriptFile])
+	if len(scriptTags) == 0 {
+		return fmt.Errorf("%s builds nothing with -tags", deploy.TestScriptFile)
+	}
+	for _, tags := range scriptTags {
+		if tags != deploy.BuildTags {
+			return fmt.Errorf("%s builds with -tags %q, want %q", deploy.TestScriptFile, tags, deploy.BuildTags)
+		}
+	}
+	if g.Tags != deploy.BuildTags {
+		return fmt.Errorf("the Dockerfile builds with -tags %q; the tests build with %q, and without it SQLite fails on LiteFS", g.Tags, deploy.BuildTags)
+	}
+	if !slices.Equal(g.Packages, []string{"./cmd/blog"}) {
+		return fmt.Errorf("the Dockerfile builds %v, want ./cmd/blog", g.Packages)
+	}
+	if g.Env["CGO_ENABLED"] != "0" {
+		return fmt.Errorf("the Dockerfile builds with CGO_ENABLED=%q, want 0", g.Env["CGO_ENABLED"])
+	}
+	if !g.Trimpath {
+		return errors.New("the Dockerfile builds without -trimpath")
+	}
+	stage := b.dockerfile.Stages[g.Stage]
+	goVersion, err := goModVersion(b.root)
+	if err != nil {
+		return err
+	}
+	if !strings.HasPrefix(stage.Image, "golang:"+goVersion+"-bookworm") && stage.Image != "golang:"+goVersion {
+		return fmt.Errorf("the build stage is %s; go.mod wants Go %s", stage.Image, goVersion)
+	}
+	for _, in := range b.dockerfile.Find("ARG") {
+		if in.Stage == g.Stage && in.Args == "VERSION=dev" {
+			return nil
+		}
+	}
+	return errors.New("the build stage has no ARG VERSION=dev")
+}
+
+// goModVersion returns the major.minor Go version of go.mod.
+func goModVersion(root string) (string, error) {
+	b, err := os.ReadFile(filepath.Join(root, "go.mod"))
+	if err != nil {
+		return "", err
+	}
+	m := regexp.MustCompile(`(?m)^go (\d+\.\d+)`).FindSubmatch(b)
+	if m == nil {
+		return "", errors.New("go.mod names no go version")
+	}
+	return string(m[1]), nil
+}
+
+func checkVersionStamp(b *bundle) error {
+	g, err := goBuild(b)
+	if err != nil {
+		return err
+	}
+	m := regexp.MustCompile(`-X main\.(\w+)=\$\{?VERSION\}?`).FindStringSubmatch(g.LDFlags)
+	if m == nil {
+		return fmt.Errorf("the go build's -ldflags %q do not stamp VERSION into package main", g.LDFlags)
+	}
+	if _, ok := mainDecl(b.root, token.VAR, m[1]); !ok {
+		return fmt.Errorf("-X main.%s=… stamps nothing: cmd/blog declares no var %s", m[1], m[1])
+	}
+	return nil
+}
+
+func checkRuntimeImage(b *bundle) error {
+	d := b.dockerfile
+	final := d.Stages[d.Final()]
+	if final.Image != "debian:bookworm-slim" {
+		return fmt.Errorf("the image is based on %s, want debian:bookworm-slim", final.Image)
+	}
+	installed := map[string]bool{}
+	for _, in := range d.Find("RUN") {
+		if in.Stage != d.Final() {
+			continue
+		}
+		words, err := deploy.ShellWords(in.Args)
+		if err != nil {
+			return err
+		}
+		for i := 0; i+1 < len(words); i++ {
+			if words[i] == "apt-get" && words[i+1] == "install" {
+				for _, w := range words[i+2:] {
+					if w == "&&" || w == ";" {
+						break
+					}
+					installed[w] = true
+				}
+			}
+		}
+	}
+	for _, pkg := range []string{"ca-certificates", "fuse3", "sqlite3"} {
+		if !installed[pkg] {
+			return fmt.Errorf("the image does not apt-get install %s", pkg)
+		}
+	}
+	litefsImage := "flyio/litefs:" + liteFSMinor(b.files[deploy.TestScriptFile])
+	want := "--from=" + litefsImage + " /usr/local/bin/litefs /usr/local/bin/litefs"
+	for _, in := range d.Find("COPY") {
+		if in.Stage == d.Final() && strings.Join(strings.Fields(in.Args), " ") == want {
+			return nil
+		}
+	}
+	return fmt.Errorf("the image does not COPY %s; the cluster tests run that LiteFS", want)
+}
+
+// liteFSMinor returns the major.minor LiteFS version the test script
+// installs, like "0.5".
+func liteFSMinor(script []byte) string {
+	m := regexp.MustCompile(`LITEFS_VERSION=v(\d+\.\d+)\.\d+`).FindSubmatch(script)
+	if m == nil {
+		return "unknown"
+	}
+	return string(m[1])
+}
+
+func checkEntrypoint(b *bundle) error {
+	d := b.dockerfile
+	g, err := goBuild(b)
+	if err != nil {
+		return err
+	}
+	var copiedConfig, copiedBlog bool
+	for _, in := range d.Find("COPY") {
+		if in.Stage != d.Final() {
+			continue
+		}
+		args := strings.Fields(in.Args)
+		switch {
+		case slices.Equal(args, []string{deploy.LiteFSFile, "/etc/litefs.yml"}):
+			copiedConfig = true
+		case len(args) == 3 && args[0] == "--from="+d.Stages[g.Stage].Name && args[1] == g.Output && args[2] == "/usr/local/bin/blog":
+			// LiteFS's exec finds `blog` in PATH.
+			copiedBlog = true
+		}
+	}
+	if !copiedConfig {
+		return errors.New("the image does not COPY litefs.yml /etc/litefs.yml, where `litefs mount` looks for it")
+	}
+	if !copiedBlog {
+		return fmt.Errorf("the image does not COPY --from=%s %s /usr/local/bin/blog", d.Stages[g.Stage].Name, g.Output)
+	}
+	eps := d.Find("ENTRYPOINT")
+	if len(eps) == 0 {
+		return errors.New("the Dockerfile has no ENTRYPOINT")
+	}
+	ep, err := eps[len(eps)-1].ExecForm()
+	if err != nil {
+		return err
+	}
+	if !slices.Equal(ep, []string{"litefs", "mount"}) {
+		return fmt.Errorf("ENTRYPOINT is %q, want [\"litefs\", \"mount\"]", ep)
+	}
+	return nil
+}
+
+var (
+	buildFilesOnce sync.Once
+	buildFiles     []string
+	buildFilesErr  error
+)
+
+// filesOfTheBuild lists, relative to the module root, every file that
+// building ./cmd/blog reads: go.mod, go.sum, and the Go and embedded files
+// of the module's packages it depends on.
+func filesOfTheBuild(root string) ([]string, error) {
+	buildFilesOnce.Do(func() {
+		cmd := exec.Command("go", "list", "-deps", "-tags", deploy.BuildTags, "-json", "./cmd/blog")
+		cmd.Dir = root
+		out, err := cmd.Output()
+		if err != nil {
+			buildFilesErr = fmt.Errorf("go list: %v", err)
+			return
+		}
+		files := []string{"go.mod", "go.sum"}
+		dec := json.NewDecoder(bytes.NewReader(out))
+		for {
+			var p struct {
+				Dir        string
+				GoFiles    []string
+				EmbedFiles []string
+				Module     *struct{ Path string }
+			}
+			if err := dec.Decode(&p); err == io.EOF {
+				break
+			} else if err != nil {
+				buildFilesErr = err
+				return
+			}
+			if p.Module == nil || p.Module.Path != "blog" {
+				continue
+			}
+			rel, err := filepath.Rel(root, p.Dir)
+			if err != nil {
+				buildFilesErr = err
+				return
+			}
+			for _, f := range append(p.GoFiles, p.EmbedFiles...) {
+				files = append(files, filepath.ToSlash(filepath.Join(rel, f)))
+			}
+		}
+		buildFiles = files
+	})
+	return buildFiles, buildFilesErr
+}
+
+func checkDockerIgnore(b *bundle) error {
+	needed, err := filesOfTheBuild(b.root)
+	if err != nil {
+		return err
+	}
+	// The Dockerfile's COPY sources outside the build's own files.
+	needed = append(needed, deploy.LiteFSFile)
+	for _, f := range needed {
+		if b.ignore.Excluded(f) {
+			return fmt.Errorf(".dockerignore leaves out %s, which the image's build needs", f)
+		}
+	}
+	for _, f := range []string{".git/HEAD", "data/blog.db", "blog.db", "internal/sqlite/x.db-wal", "blog"} {
+		if !b.ignore.Excluded(f) {
+			return fmt.Errorf(".dockerignore lets %s into the build context", f)
+		}
+	}
+	return nil
+}
+
+// TestDockerfileBuildRuns runs the Dockerfile's go build here, as written,
+// and checks that the binary it makes reports the version stamped into it.
+func TestDockerfileBuildRuns(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the blog without the build cache of the other tests")
+	}
+	b := readBundle(t)
+	g, err := goBuild(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const version = "v0.0.0-deploy-test"
+	out := filepath.Join(t.TempDir(), "blog")
+	args := []string{"build", "-tags", g.Tags, "-o", out}
+	if g.Trimpath {
+		args = append(args, "-trimpath")
+	}
+	if g.LDFlags != "" {
+		args = append(args, "-ldflags", strings.NewReplacer("${VERSION}", version, "$VERSION", version).Replace(g.LDFlags))
+	}
+	cmd := exec.Command("go", append(args, g.Packages...)...)
+	cmd.Dir = b.root
+	cmd.Env = os.Environ()
+	for k, v := range g.Env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%s: %v\n%s", cmd, err, msg)
+	}
+	got, err := exec.Command(out, "version").Output()
+	if err != nil {
+		t.Fatalf("blog version: %v", err)
+	}
+	if strings.TrimSpace(string(got)) != version {
+		t.Errorf("blog version printed %q, want %q", got, version)
+	}
+}

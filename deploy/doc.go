@@ -1,0 +1,5 @@
+// Package deploy reads the files that put the blog on Fly.io — fly.toml,
+// litefs.yml, the Dockerfile, .dockerignore and the runbook — so that tests
+// can check they agree with each other and with the code, and so that the
+// cluster tests start LiteFS from the very litefs.yml that ships.
+package deploy
