@@ -88,6 +88,11 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		return err
 	}
 	defer db.Close()
+	if guard, err := sqlite.GuardWAL(cfg.DB); err != nil {
+		log.Warn("the sqlite3 shell could remove this database's WAL while the blog runs; use sqlite3 -readonly", "err", err)
+	} else {
+		defer guard.Close()
+	}
 
 	a := &app{cfg: cfg, log: log, node: node, db: db, repo: repo.New(db), content: contentFS}
 

@@ -629,3 +629,27 @@ func TestRunbookCountLeavesNodesWorking(t *testing.T) {
 		requireReplicated(t, c, l, 1)
 	}
 }
+
+// TestContractCountLeavesNodesWorking runs the count exactly as the
+// contract gives it to operators, with the sqlite3 shell in its default
+// read-write mode, on both nodes while they serve, again and again between
+// writes. The blog's WAL guard keeps the shell from deleting the WAL that
+// LiteFS and the blog are using.
+func TestContractCountLeavesNodesWorking(t *testing.T) {
+	c := Start(t, Options{})
+	label := unique("counted")
+	c.mustCreateTag(t, c.Replica, label)
+	for round := range 3 {
+		for _, n := range []*Node{c.Primary, c.Replica} {
+			out, err := exec.Command("sqlite3", n.DB, "SELECT COUNT(*) FROM tags WHERE label='"+label+"'").CombinedOutput()
+			if err != nil || strings.TrimSpace(string(out)) != "1" {
+				t.Fatalf("round %d, count on the %s: %q %v, want 1", round, n.Name, out, err)
+			}
+		}
+		for _, n := range []*Node{c.Replica, c.Primary} {
+			l := unique("after-count")
+			c.mustCreateTag(t, n, l)
+			requireReplicated(t, c, l, 1)
+		}
+	}
+}

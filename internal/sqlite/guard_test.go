@@ -1,0 +1,66 @@
+package sqlite_test
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"blog/internal/sqlite"
+)
+
+// TestWALGuardKeepsTheShellFromDeletingTheWAL runs the operator's count
+// with the sqlite3 shell while the blog holds the database, and checks that
+// the blog's write-ahead log survives and the blog goes on writing.
+func TestWALGuardKeepsTheShellFromDeletingTheWAL(t *testing.T) {
+	shell, err := exec.LookPath("sqlite3")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("sqlite3 is not installed; scripts/test installs it")
+		}
+		t.Skip("sqlite3 is not installed")
+	}
+	// Without the guard the shell deletes the WAL, and the blog's next
+	// write goes to a file no other reader sees: the second count says 1.
+	path := filepath.Join(t.TempDir(), "blog.db")
+	db, err := sqlite.Open(path, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := sqlite.Migrate(context.Background(), db, slog.New(slog.DiscardHandler)); err != nil {
+		t.Fatal(err)
+	}
+	g, err := sqlite.GuardWAL(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	// Keep a connection reading, as a running blog does.
+	conn, err := db.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := db.Exec(`INSERT INTO tags (label, created_at, updated_at) VALUES ('x', '', '')`); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(shell, path, "SELECT COUNT(*) FROM tags WHERE label='x'").CombinedOutput()
+	if err != nil || strings.TrimSpace(string(out)) != "1" {
+		t.Fatalf("the shell's count: %v %q", err, out)
+	}
+	_, walErr := os.Stat(path + "-wal")
+	if walErr != nil {
+		t.Fatalf("the shell removed the blog's WAL: %v", walErr)
+	}
+	if _, err := db.Exec(`INSERT INTO tags (label, created_at, updated_at) VALUES ('y', '', '')`); err != nil {
+		t.Fatalf("write after the shell's count: %v", err)
+	}
+	out, _ = exec.Command(shell, "-readonly", path, "SELECT COUNT(*) FROM tags").CombinedOutput()
+	if strings.TrimSpace(string(out)) != "2" {
+		t.Fatalf("after the write the shell counts %q", out)
+	}
+}
