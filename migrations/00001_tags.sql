@@ -12,6 +12,8 @@ CREATE UNIQUE INDEX tags_label ON tags (label COLLATE NOCASE);
 -- The ledger of idempotency keys: every write that carried a key records its
 -- outcome here in the write's own transaction, so a repeat is answered from
 -- the ledger instead of running again.
+-- WITHOUT ROWID and no second index keep a keyed write to one more B-tree;
+-- expired keys are found by a scan that runs once in a while.
 CREATE TABLE idempotency_keys (
 	key           TEXT PRIMARY KEY,
 	op            TEXT NOT NULL,
@@ -21,8 +23,7 @@ CREATE TABLE idempotency_keys (
 	error_message TEXT,
 	error_field   TEXT,
 	created_at    TEXT NOT NULL
-);
-CREATE INDEX idempotency_keys_created_at ON idempotency_keys (created_at);
+) WITHOUT ROWID;
 
 -- +goose Down
 DROP TABLE idempotency_keys;

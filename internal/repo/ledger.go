@@ -94,12 +94,26 @@ func lookup(ctx context.Context, tx *sql.Tx, key string) (*entry, error) {
 	return &e, nil
 }
 
-func record(ctx context.Context, tx *sql.Tx, op Op, hash string, value json.RawMessage, execErr error, now time.Time) error {
-	// Forget keys past their lifetime while we hold the write lock anyway.
+// expiryEvery is how often the ledger is swept of keys past KeyTTL. Keys
+// are kept at least KeyTTL and at most KeyTTL plus this.
+const expiryEvery = 10 * time.Minute
+
+// expireKeys forgets keys past their lifetime, at most once per expiryEvery,
+// inside a keyed write, which holds the write lock anyway.
+func (r *Repo) expireKeys(ctx context.Context, tx *sql.Tx, now time.Time) error {
+	next := r.nextExpiry.Load()
+	if now.UnixNano() < next || !r.nextExpiry.CompareAndSwap(next, now.Add(expiryEvery).UnixNano()) {
+		return nil
+	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE created_at < ?`,
 		now.Add(-KeyTTL).UTC().Format(blog.TimeFormat)); err != nil {
+		r.nextExpiry.Store(next)
 		return fmt.Errorf("expire idempotency keys: %w", err)
 	}
+	return nil
+}
+
+func record(ctx context.Context, tx *sql.Tx, op Op, hash string, value json.RawMessage, execErr error, now time.Time) error {
 	var val, code, msg, field any
 	if execErr != nil {
 		var be *blog.Error

@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"blog"
@@ -56,6 +57,10 @@ type Middleware struct {
 type Repo struct {
 	db  *sql.DB
 	now func() time.Time
+
+	// nextExpiry is when, in Unix nanoseconds, the ledger is next swept of
+	// expired keys.
+	nextExpiry atomic.Int64
 
 	mu         sync.RWMutex
 	ops        map[string]Exec
@@ -194,7 +199,11 @@ func (r *Repo) Execute(ctx context.Context, op Op) *Result {
 		}
 	}
 	if op.Key != "" {
-		if err := record(ctx, tx, op, hash, value, execErr, r.now()); err != nil {
+		now := r.now()
+		if err := r.expireKeys(ctx, tx, now); err != nil {
+			return &Result{Err: err}
+		}
+		if err := record(ctx, tx, op, hash, value, execErr, now); err != nil {
 			return &Result{Err: err}
 		}
 	}
