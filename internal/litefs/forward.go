@@ -290,7 +290,7 @@ func (f *Forwarder) answered(ctx context.Context, t *trip, a *answer) *repo.Resu
 		txid, _ = ParseTXID(a.TXID) // checked by send
 	}
 	waitStart := time.Now()
-	waitErr := f.node.WaitForTXID(ctx, txid)
+	waitErr := f.node.waitForTXID(ctx, txid)
 	wait := time.Since(waitStart)
 
 	res := &repo.Result{Value: a.Value, Replayed: a.Replayed}

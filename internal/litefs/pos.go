@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"strconv"
@@ -60,7 +61,7 @@ func ParsePos(s string) (Pos, error) {
 // Pos reads the database's replication position. Before LiteFS has seen a
 // transaction, or off LiteFS, there is no position file: that is the zero Pos.
 func (n *Node) Pos() (Pos, error) {
-	b, err := os.ReadFile(n.posPath)
+	b, err := readSmall(n.posPath)
 	if errors.Is(err, fs.ErrNotExist) {
 		return Pos{}, nil
 	}
@@ -94,6 +95,11 @@ func (n *Node) WaitForTXID(ctx context.Context, txid uint64) error {
 	if role != Replica {
 		return nil
 	}
+	return n.waitForTXID(ctx, txid)
+}
+
+// waitForTXID is WaitForTXID for a caller that knows the node is a replica.
+func (n *Node) waitForTXID(ctx context.Context, txid uint64) error {
 	interval := waitFirstPoll
 	timer := time.NewTimer(interval)
 	defer timer.Stop()
@@ -115,4 +121,22 @@ func (n *Node) WaitForTXID(ctx context.Context, txid uint64) error {
 		}
 		interval = min(interval*5/4, waitMaxPoll)
 	}
+}
+
+// readSmall reads a file of LiteFS's mount that holds a line of text. Every
+// call on the mount is a round trip to LiteFS (a tenth of a millisecond or
+// more), so it opens, reads and closes, and nothing else: os.ReadFile would
+// also stat the file to size its buffer.
+func readSmall(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	buf := make([]byte, 512)
+	n, err := io.ReadFull(f, buf)
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		err = nil
+	}
+	return buf[:n], err
 }

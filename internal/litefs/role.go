@@ -47,7 +47,7 @@ func (n *Node) Role() (role Role, primary string, err error) {
 	}
 	// Read rather than stat .primary, so that its absence and its text come
 	// from the same moment.
-	b, err := os.ReadFile(filepath.Join(n.dir, ".primary"))
+	b, err := readSmall(filepath.Join(n.dir, ".primary"))
 	if errors.Is(err, fs.ErrNotExist) {
 		return n.leaseless()
 	}
