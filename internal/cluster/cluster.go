@@ -249,8 +249,9 @@ func (n *Node) start(t testing.TB) {
 	}
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	// A group of its own, so that the blog LiteFS runs can be stopped with
-	// it should LiteFS not stop it.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// it should LiteFS not stop it; and SIGTERM, on which LiteFS stops the
+	// blog and unmounts, should the test process die without cleaning up.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
 	if err := cmd.Start(); err != nil {
 		logFile.Close()
 		t.Fatalf("start litefs for the %s: %v", n.Name, err)
