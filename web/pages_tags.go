@@ -16,6 +16,9 @@ import (
 // handleTagIndex and handleTagShow answer from the page cache when they
 // can, like the pages of the reading side.
 func (s *Server) handleTagIndex(c echo.Context) error {
+	if takeFlash(c) != "" {
+		return s.renderTagIndex(c)
+	}
 	return s.content.pages.serve(c, s.renderTagIndex)
 }
 
@@ -24,7 +27,7 @@ func (s *Server) renderTagIndex(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.renderKept(c, views.TagIndex(s.page(c, "Tags"), list, s.adminPassword != "", c.QueryParam("done")))
+	return s.renderKept(c, views.TagIndex(s.page(c, "Tags"), list, s.adminPassword != "", flashOf(c)))
 }
 
 func (s *Server) handleTagNew(c echo.Context) error {
@@ -33,6 +36,9 @@ func (s *Server) handleTagNew(c echo.Context) error {
 }
 
 func (s *Server) handleTagShow(c echo.Context) error {
+	if takeFlash(c) != "" {
+		return s.renderTagShow(c)
+	}
 	return s.content.pages.serve(c, s.renderTagShow)
 }
 
@@ -50,7 +56,7 @@ func (s *Server) renderTagShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.renderKept(c, views.TagShow(s.page(c, "Tag: "+t.Label), t, content, c.QueryParam("done")))
+	return s.renderKept(c, views.TagShow(s.page(c, "Tag: "+t.Label), t, content, flashOf(c)))
 }
 
 // renderKept renders a page that serve let through and keeps it in the
@@ -59,6 +65,11 @@ func (s *Server) renderKept(c echo.Context, comp templ.Component) error {
 	var buf bytes.Buffer
 	if err := comp.Render(c.Request().Context(), &buf); err != nil {
 		return err
+	}
+	if flashOf(c) != "" {
+		// Shown once, to this writer only.
+		c.Response().Header().Set("Cache-Control", "no-store")
+		return c.HTMLBlob(http.StatusOK, buf.Bytes())
 	}
 	if ok, err := s.content.pages.keep(c, echo.MIMETextHTMLCharsetUTF8, buf.Bytes()); ok {
 		return err
@@ -88,7 +99,8 @@ func (s *Server) handleTagCreate(c echo.Context) error {
 			return s.render(c, statusOf(blog.ErrorCode(err)), views.TagNew(s.page(c, "New tag"), f))
 		})
 	}
-	return c.Redirect(http.StatusSeeOther, tagURL(t.ID)+"?done=created")
+	setFlash(c, "created")
+	return c.Redirect(http.StatusSeeOther, tagURL(t.ID))
 }
 
 func (s *Server) handleTagRename(c echo.Context) error {
@@ -109,7 +121,8 @@ func (s *Server) handleTagRename(c echo.Context) error {
 			return s.render(c, statusOf(blog.ErrorCode(err)), views.TagEdit(s.page(c, "Rename "+current.Label), current, f))
 		})
 	}
-	return c.Redirect(http.StatusSeeOther, tagURL(t.ID)+"?done=renamed")
+	setFlash(c, "renamed")
+	return c.Redirect(http.StatusSeeOther, tagURL(t.ID))
 }
 
 func (s *Server) handleTagDelete(c echo.Context) error {
@@ -120,7 +133,8 @@ func (s *Server) handleTagDelete(c echo.Context) error {
 	if err := s.tags.Delete(c.Request().Context(), id); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/tags?done=deleted")
+	setFlash(c, "deleted")
+	return c.Redirect(http.StatusSeeOther, "/tags")
 }
 
 // formError re-renders a form with the error next to its field and the

@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-var tagPath = regexp.MustCompile(`^/tags/(\d+)\?done=`)
+var tagPath = regexp.MustCompile(`^/tags/(\d+)$`)
 
 func TestTagPages(t *testing.T) {
 	e := newEnv(t, password)
@@ -27,6 +27,10 @@ func TestTagPages(t *testing.T) {
 	if show.status != 200 || !strings.Contains(show.body, "Distributed systems") || !strings.Contains(show.body, "Tag created") {
 		t.Fatalf("show: %d", show.status)
 	}
+	// The notice is shown once.
+	if again := e.do("GET", r.header.Get("Location"), "", "", false); strings.Contains(again.body, "Tag created") {
+		t.Fatal("the notice is shown again")
+	}
 	if r := e.do("GET", "/tags", "", "", false); !strings.Contains(r.body, `href="/tags/`+m[1]+`"`) {
 		t.Fatal("index does not link the new tag")
 	}
@@ -36,7 +40,7 @@ func TestTagPages(t *testing.T) {
 		t.Fatalf("edit form: %d", edit.status)
 	}
 	r = e.do("POST", "/tags/"+m[1], formType, form("label", "Replication", "_csrf", e.csrf("/tags/"+m[1]+"/edit")), true)
-	if r.status != http.StatusSeeOther || !strings.HasPrefix(r.header.Get("Location"), "/tags/"+m[1]) {
+	if r.status != http.StatusSeeOther || r.header.Get("Location") != "/tags/"+m[1] {
 		t.Fatalf("rename: %d %q", r.status, r.header.Get("Location"))
 	}
 	if e.count("label = 'Replication'") != 1 || e.count("1") != 1 {
@@ -44,7 +48,7 @@ func TestTagPages(t *testing.T) {
 	}
 
 	r = e.do("POST", "/tags/"+m[1]+"/delete", formType, form("_csrf", e.csrf("/tags/"+m[1])), true)
-	if r.status != http.StatusSeeOther || r.header.Get("Location") != "/tags?done=deleted" || e.count("1") != 0 {
+	if r.status != http.StatusSeeOther || r.header.Get("Location") != "/tags" || e.count("1") != 0 {
 		t.Fatalf("delete: %d %q, rows %d", r.status, r.header.Get("Location"), e.count("1"))
 	}
 	if r := e.do("GET", "/tags/"+m[1], "", "", false); r.status != 404 || !strings.Contains(r.body, "<html") {
