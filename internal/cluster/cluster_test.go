@@ -54,9 +54,8 @@ func requireReplicated(t *testing.T, c *Cluster, label string, want int) {
 }
 
 // unavailableWithin bounds how long a replica may take to answer 503 when
-// the primary is out of reach: the contract's 10 s, and a second for the
-// answer to reach the test on a busy machine.
-const unavailableWithin = 11 * time.Second
+// the primary is out of reach: the contract's 10 s, as the client sees it.
+const unavailableWithin = 10 * time.Second
 
 // writeErrors are the log lines of a node that tried to write where it
 // cannot: a replica's read-only database, or SQLite's locks on LiteFS
