@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -425,5 +426,55 @@ func TestReplicaBehindSchemaIsUnhealthy(t *testing.T) {
 	defer db.Close()
 	if s, err := sqlite.Schema(context.Background(), db); err != nil || s.Current != 1 {
 		t.Fatalf("the replica changed its schema: %+v %v", s, err)
+	}
+}
+
+// TestPromotedReplicaImports: a replica that becomes the primary while
+// running migrates and imports the bundled content, as a primary that
+// started so would have.
+func TestPromotedReplicaImports(t *testing.T) {
+	bin := binary(t, buildTags)
+	mount := t.TempDir()
+	dbPath := filepath.Join(mount, "blog.db")
+	db, err := sqlite.Open(dbPath, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := sqlite.Migrate(context.Background(), db, slog.New(slog.DiscardHandler)); err != nil {
+		t.Fatal(err)
+	}
+	for name, text := range map[string]string{".lag": "0", ".primary": "127.0.0.1\n"} {
+		if err := os.WriteFile(filepath.Join(mount, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	posts := func() int {
+		var n int
+		if err := db.QueryRow(`SELECT COUNT(*) FROM posts`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	addr := freePort(t)
+	p := start(t, bin, t.TempDir(), cleanEnv("BLOG_FORWARD_SECRET=s", "BLOG_DB="+dbPath), "serve", "--addr", addr)
+	waitHealthy(t, "http://"+addr)
+	time.Sleep(1500 * time.Millisecond) // a role check or more
+	if n := posts(); n != 0 {
+		t.Fatalf("a replica imported %d posts", n)
+	}
+
+	if err := os.Remove(filepath.Join(mount, ".primary")); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for posts() == 0 || !strings.Contains(p.log(), "content imported") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no import within 15 s of the promotion; log:\n%s", p.log())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if !strings.Contains(p.log(), "role changed") || !strings.Contains(p.log(), "content imported") {
+		t.Fatalf("the log does not tell of the promotion:\n%s", p.log())
 	}
 }
