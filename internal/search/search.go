@@ -8,6 +8,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 	"unicode"
@@ -89,6 +90,8 @@ type Results struct {
 	Hint string
 }
 
+var blockBreaks = regexp.MustCompile(`[ \t]*\n\s*`)
+
 // Snippet markers: control characters, which no stored text carries.
 const (
 	markStart = "\x02"
@@ -149,6 +152,10 @@ func Run(ctx context.Context, db *sql.DB, input string, limit int) (Results, err
 // Segments splits a snippet marked by FTS5 into plain and matched pieces,
 // so a page can escape the text and still highlight the matches.
 func Segments(s string) []Segment {
+	// Blocks of the stored text (a heading, a paragraph) end in line breaks,
+	// which a page would show as bare spaces, running a heading into the
+	// sentence after it.
+	s = blockBreaks.ReplaceAllString(strings.TrimSpace(s), " · ")
 	var out []Segment
 	for s != "" {
 		i := strings.Index(s, markStart)

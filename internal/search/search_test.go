@@ -183,3 +183,17 @@ func FuzzQuery(f *testing.F) {
 		}
 	})
 }
+
+func TestSegmentsSeparateBlocks(t *testing.T) {
+	got := search.Segments("…the ledger.\n\nExactly once\nThe problem with \x02retries\x03 is…")
+	var text strings.Builder
+	for _, s := range got {
+		text.WriteString(s.Text)
+	}
+	if want := "…the ledger. · Exactly once · The problem with retries is…"; text.String() != want {
+		t.Fatalf("snippet text %q, want %q", text.String(), want)
+	}
+	if len(got) != 3 || !got[1].Match || got[1].Text != "retries" {
+		t.Fatalf("segments %+v", got)
+	}
+}
