@@ -5,11 +5,9 @@ import (
 	"database/sql"
 	"io"
 	"io/fs"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -19,7 +17,7 @@ import (
 	"blog/content"
 	"blog/internal/importer"
 	"blog/internal/repo"
-	"blog/internal/sqlite"
+	"blog/internal/sqlite/sqlitetest"
 	"blog/internal/tags"
 	"blog/web"
 )
@@ -34,15 +32,8 @@ type contentEnv struct {
 
 func newContentEnv(t *testing.T, fsys fs.FS, baseURL string) *contentEnv {
 	t.Helper()
-	db, err := sqlite.Open(filepath.Join(t.TempDir(), "blog.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := sqlitetest.Open(t)
 	ctx := context.Background()
-	if err := sqlite.Migrate(ctx, db, slog.New(slog.DiscardHandler)); err != nil {
-		t.Fatal(err)
-	}
 	r := repo.New(db)
 	ts := tags.NewService(r)
 	importer.Register(r)

@@ -25,6 +25,7 @@ import (
 	"blog/internal/importer"
 	"blog/internal/repo"
 	"blog/internal/sqlite"
+	"blog/internal/sqlite/sqlitetest"
 	"blog/internal/tags"
 	"blog/migrations"
 )
@@ -45,15 +46,8 @@ type cacheEnv struct {
 func newCacheEnv(t *testing.T) *cacheEnv {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "blog.db")
-	db, err := sqlite.Open(path, sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := sqlitetest.OpenAt(t, path)
 	ctx := context.Background()
-	if err := sqlite.Migrate(ctx, db, slog.New(slog.DiscardHandler)); err != nil {
-		t.Fatal(err)
-	}
 	r := repo.New(db)
 	ts := tags.NewService(r)
 	importer.Register(r)

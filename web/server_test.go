@@ -1,22 +1,19 @@
 package web_test
 
 import (
-	"context"
 	"database/sql"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
 	"blog/internal/repo"
-	"blog/internal/sqlite"
+	"blog/internal/sqlite/sqlitetest"
 	"blog/internal/tags"
 	"blog/web"
 )
@@ -32,14 +29,7 @@ type env struct {
 
 func newEnv(t *testing.T, adminPassword string) *env {
 	t.Helper()
-	db, err := sqlite.Open(filepath.Join(t.TempDir(), "blog.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := sqlite.Migrate(context.Background(), db, slog.New(slog.DiscardHandler)); err != nil {
-		t.Fatal(err)
-	}
+	db := sqlitetest.Open(t)
 	s := web.NewServer(web.Deps{Tags: tags.NewService(repo.New(db)), AdminPassword: adminPassword})
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)

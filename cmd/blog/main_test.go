@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -21,6 +20,7 @@ import (
 	"github.com/pressly/goose/v3"
 
 	"blog/internal/sqlite"
+	"blog/internal/sqlite/sqlitetest"
 	"blog/migrations"
 )
 
@@ -436,14 +436,7 @@ func TestPromotedReplicaImports(t *testing.T) {
 	bin := binary(t, buildTags)
 	mount := t.TempDir()
 	dbPath := filepath.Join(mount, "blog.db")
-	db, err := sqlite.Open(dbPath, sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if err := sqlite.Migrate(context.Background(), db, slog.New(slog.DiscardHandler)); err != nil {
-		t.Fatal(err)
-	}
+	db := sqlitetest.OpenAt(t, dbPath)
 	for name, text := range map[string]string{".lag": "0", ".primary": "127.0.0.1\n"} {
 		if err := os.WriteFile(filepath.Join(mount, name), []byte(text), 0o644); err != nil {
 			t.Fatal(err)

@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"log/slog"
-	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -18,21 +16,14 @@ import (
 	"blog/internal/projects"
 	"blog/internal/repo"
 	"blog/internal/search"
-	"blog/internal/sqlite"
+	"blog/internal/sqlite/sqlitetest"
 )
 
 // openRepo returns a repo on a fresh, migrated database with the import
 // operations registered, and a counter of the writes that reach its chain.
 func openRepo(t *testing.T) (*repo.Repo, *int) {
 	t.Helper()
-	db, err := sqlite.Open(filepath.Join(t.TempDir(), "blog.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := sqlite.Migrate(context.Background(), db, slog.New(slog.DiscardHandler)); err != nil {
-		t.Fatal(err)
-	}
+	db := sqlitetest.Open(t)
 	r := repo.New(db)
 	importer.Register(r)
 	writes := new(int)

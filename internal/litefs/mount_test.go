@@ -14,7 +14,7 @@ import (
 
 	"blog"
 	"blog/internal/repo"
-	"blog/internal/sqlite"
+	"blog/internal/sqlite/sqlitetest"
 )
 
 // mount fakes the folder LiteFS mounts: .lag marks it, .primary names the
@@ -92,14 +92,7 @@ type insertValue struct {
 
 func newStore(t *testing.T, path string) *store {
 	t.Helper()
-	db, err := sqlite.Open(path, sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := sqlite.Migrate(context.Background(), db, slog.New(slog.DiscardHandler)); err != nil {
-		t.Fatal(err)
-	}
+	db := sqlitetest.OpenAt(t, path)
 	s := &store{db: db, repo: repo.New(db)}
 	s.repo.Handle("test.insert", func(ctx context.Context, tx *sql.Tx, raw json.RawMessage) (any, error) {
 		s.execs.Add(1)

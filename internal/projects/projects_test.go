@@ -2,26 +2,17 @@ package projects_test
 
 import (
 	"context"
-	"log/slog"
-	"path/filepath"
 	"testing"
 
 	"blog"
 	"blog/internal/projects"
 	"blog/internal/repo"
-	"blog/internal/sqlite"
+	"blog/internal/sqlite/sqlitetest"
 )
 
 func openRepo(t *testing.T) *repo.Repo {
 	t.Helper()
-	db, err := sqlite.Open(filepath.Join(t.TempDir(), "blog.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := sqlite.Migrate(context.Background(), db, slog.New(slog.DiscardHandler)); err != nil {
-		t.Fatal(err)
-	}
+	db := sqlitetest.Open(t)
 	r := repo.New(db)
 	projects.Register(r)
 	return r

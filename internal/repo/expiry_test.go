@@ -4,25 +4,16 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"log/slog"
-	"path/filepath"
 	"testing"
 	"time"
 
-	"blog/internal/sqlite"
+	"blog/internal/sqlite/sqlitetest"
 )
 
 // TestKeysExpire: a key is kept a day, then forgotten, so the same key may
 // carry a new write.
 func TestKeysExpire(t *testing.T) {
-	db, err := sqlite.Open(filepath.Join(t.TempDir(), "blog.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if err := sqlite.Migrate(context.Background(), db, slog.New(slog.DiscardHandler)); err != nil {
-		t.Fatal(err)
-	}
+	db := sqlitetest.Open(t)
 	r := New(db)
 	clock := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
 	r.now = func() time.Time { return clock }

@@ -5,14 +5,12 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"log/slog"
-	"path/filepath"
 	"reflect"
 	"testing"
 
 	"blog"
 	"blog/internal/repo"
-	"blog/internal/sqlite"
+	"blog/internal/sqlite/sqlitetest"
 )
 
 // newRepo opens a migrated database in a temp folder with one operation,
@@ -20,14 +18,7 @@ import (
 // fail after writing.
 func newRepo(t *testing.T) (*repo.Repo, *sql.DB, *int) {
 	t.Helper()
-	db, err := sqlite.Open(filepath.Join(t.TempDir(), "blog.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := sqlite.Migrate(context.Background(), db, slog.New(slog.DiscardHandler)); err != nil {
-		t.Fatal(err)
-	}
+	db := sqlitetest.Open(t)
 	if _, err := db.Exec(`CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT NOT NULL)`); err != nil {
 		t.Fatal(err)
 	}

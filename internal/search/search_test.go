@@ -3,7 +3,6 @@ package search_test
 import (
 	"context"
 	"database/sql"
-	"log/slog"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"blog/internal/repo"
 	"blog/internal/search"
 	"blog/internal/sqlite"
+	"blog/internal/sqlite/sqlitetest"
 )
 
 func TestParseQuery(t *testing.T) {
@@ -53,15 +53,8 @@ func TestParseQuery(t *testing.T) {
 
 func openContent(t testing.TB) *sql.DB {
 	t.Helper()
-	db, err := sqlite.Open(filepath.Join(t.TempDir(), "blog.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := sqlitetest.Open(t)
 	ctx := context.Background()
-	if err := sqlite.Migrate(ctx, db, slog.New(slog.DiscardHandler)); err != nil {
-		t.Fatal(err)
-	}
 	r := repo.New(db)
 	importer.Register(r)
 	if _, err := importer.Run(ctx, r, content.FS); err != nil {

@@ -2,7 +2,6 @@ package sqlite_test
 
 import (
 	"context"
-	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +9,7 @@ import (
 	"testing"
 
 	"blog/internal/sqlite"
+	"blog/internal/sqlite/sqlitetest"
 )
 
 // TestWALGuardKeepsTheShellFromDeletingTheWAL runs the operator's count
@@ -26,14 +26,7 @@ func TestWALGuardKeepsTheShellFromDeletingTheWAL(t *testing.T) {
 	// Without the guard the shell deletes the WAL, and the blog's next
 	// write goes to a file no other reader sees: the second count says 1.
 	path := filepath.Join(t.TempDir(), "blog.db")
-	db, err := sqlite.Open(path, sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if err := sqlite.Migrate(context.Background(), db, slog.New(slog.DiscardHandler)); err != nil {
-		t.Fatal(err)
-	}
+	db := sqlitetest.OpenAt(t, path)
 	g, err := sqlite.GuardWAL(path)
 	if err != nil {
 		t.Fatal(err)

@@ -2,15 +2,13 @@ package tags_test
 
 import (
 	"context"
-	"log/slog"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"blog"
 	"blog/internal/repo"
-	"blog/internal/sqlite"
+	"blog/internal/sqlite/sqlitetest"
 	"blog/internal/tags"
 )
 
@@ -52,14 +50,7 @@ func TestNormalizeLabel(t *testing.T) {
 
 func newService(t *testing.T) *tags.Service {
 	t.Helper()
-	db, err := sqlite.Open(filepath.Join(t.TempDir(), "blog.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := sqlite.Migrate(context.Background(), db, slog.New(slog.DiscardHandler)); err != nil {
-		t.Fatal(err)
-	}
+	db := sqlitetest.Open(t)
 	return tags.NewService(repo.New(db))
 }
 
