@@ -141,13 +141,13 @@ type Counts struct {
 	Created, Updated, Deleted, Unchanged int
 }
 
-func (c *Counts) add(change string) {
+func (c *Counts) add(change repo.Change) {
 	switch change {
-	case "created":
+	case repo.Created:
 		c.Created++
-	case "updated":
+	case repo.Updated:
 		c.Updated++
-	case "deleted":
+	case repo.Deleted:
 		c.Deleted++
 	default:
 		c.Unchanged++
@@ -209,7 +209,7 @@ func Run(ctx context.Context, r *repo.Repo, fsys fs.FS) (Report, error) {
 		if err != nil {
 			return rep, fmt.Errorf("import %s: %w", u.Source, err)
 		}
-		rep.Posts.add(string(out.Change))
+		rep.Posts.add(out.Change)
 	}
 	for _, slug := range sortedKeys(stored) {
 		if keep[slug] {
@@ -219,7 +219,7 @@ func Run(ctx context.Context, r *repo.Repo, fsys fs.FS) (Report, error) {
 		if err != nil {
 			return rep, fmt.Errorf("remove post %q: %w", slug, err)
 		}
-		rep.Posts.add(string(out.Change))
+		rep.Posts.add(out.Change)
 	}
 
 	storedProjects, err := projects.Hashes(ctx, r.DB())
@@ -237,7 +237,7 @@ func Run(ctx context.Context, r *repo.Repo, fsys fs.FS) (Report, error) {
 		if err != nil {
 			return rep, fmt.Errorf("import project %q: %w", u.Name, err)
 		}
-		rep.Projects.add(string(out.Change))
+		rep.Projects.add(out.Change)
 	}
 	for _, name := range sortedKeys(storedProjects) {
 		if keep[name] {
@@ -247,7 +247,7 @@ func Run(ctx context.Context, r *repo.Repo, fsys fs.FS) (Report, error) {
 		if err != nil {
 			return rep, fmt.Errorf("remove project %q: %w", name, err)
 		}
-		rep.Projects.add(string(out.Change))
+		rep.Projects.add(out.Change)
 	}
 	return rep, nil
 }

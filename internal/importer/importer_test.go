@@ -112,11 +112,11 @@ func TestImportIsIdempotent(t *testing.T) {
 		t.Fatal(err)
 	}
 	out, err := posts.Save(ctx, r, c.Posts[0])
-	if err != nil || out.Change != posts.Unchanged {
+	if err != nil || out.Change != repo.Unchanged {
 		t.Errorf("upsert of an unchanged post = %+v, %v", out, err)
 	}
 	pout, err := projects.Save(ctx, r, c.Projects[0])
-	if err != nil || pout.Change != projects.Unchanged {
+	if err != nil || pout.Change != repo.Unchanged {
 		t.Errorf("upsert of an unchanged project = %+v, %v", pout, err)
 	}
 	if after := snapshot(t, r.DB()); after != before {

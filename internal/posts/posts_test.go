@@ -59,7 +59,7 @@ func TestSaveGetRemove(t *testing.T) {
 	r := openRepo(t)
 	ctx := context.Background()
 	out, err := posts.Save(ctx, r, valid())
-	if err != nil || out.Change != posts.Created {
+	if err != nil || out.Change != repo.Created {
 		t.Fatalf("Save = %+v, %v", out, err)
 	}
 	p, err := posts.Get(ctx, r.DB(), "hello")
@@ -69,10 +69,10 @@ func TestSaveGetRemove(t *testing.T) {
 	if slug, err := posts.ByPermalink(ctx, r.DB(), "/old/hello"); err != nil || slug != "hello" {
 		t.Errorf("ByPermalink = %q, %v", slug, err)
 	}
-	if out, err := posts.Remove(ctx, r, "hello"); err != nil || out.Change != posts.Deleted {
+	if out, err := posts.Remove(ctx, r, "hello"); err != nil || out.Change != repo.Deleted {
 		t.Errorf("Remove = %+v, %v", out, err)
 	}
-	if out, err := posts.Remove(ctx, r, "hello"); err != nil || out.Change != posts.Unchanged {
+	if out, err := posts.Remove(ctx, r, "hello"); err != nil || out.Change != repo.Unchanged {
 		t.Errorf("second Remove = %+v, %v", out, err)
 	}
 	if _, err := posts.Get(ctx, r.DB(), "hello"); blog.ErrorCode(err) != blog.ENOTFOUND || !strings.Contains(err.Error(), "hello") {

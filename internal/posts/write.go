@@ -53,23 +53,6 @@ func (u Upsert) ComputeHash() string {
 	return hex.EncodeToString(sum[:])
 }
 
-// Change says what an operation did.
-type Change string
-
-// The changes an upsert or delete reports.
-const (
-	Created   Change = "created"
-	Updated   Change = "updated"
-	Unchanged Change = "unchanged"
-	Deleted   Change = "deleted"
-)
-
-// Outcome is the result of "posts.upsert" and "posts.delete".
-type Outcome struct {
-	ID     int64  `json:"id"`
-	Change Change `json:"change"`
-}
-
 // Register adds the post operations to r. Every node registers them, so a
 // write runs wherever the chain sends it.
 func Register(r *repo.Repo) {
@@ -78,14 +61,14 @@ func Register(r *repo.Repo) {
 }
 
 // Save stores u through the write chain.
-func Save(ctx context.Context, r *repo.Repo, u Upsert) (Outcome, error) {
-	return repo.Call[Outcome](ctx, r, OpUpsert, u)
+func Save(ctx context.Context, r *repo.Repo, u Upsert) (repo.Outcome, error) {
+	return repo.Call[repo.Outcome](ctx, r, OpUpsert, u)
 }
 
 // Remove deletes the post with the slug through the write chain. Removing
-// a post that is not there is not an error: the outcome says Unchanged.
-func Remove(ctx context.Context, r *repo.Repo, slug string) (Outcome, error) {
-	return repo.Call[Outcome](ctx, r, OpDelete, deleteArgs{Slug: slug})
+// a post that is not there is not an error: the outcome says it is unchanged.
+func Remove(ctx context.Context, r *repo.Repo, slug string) (repo.Outcome, error) {
+	return repo.Call[repo.Outcome](ctx, r, OpDelete, deleteArgs{Slug: slug})
 }
 
 type deleteArgs struct {
@@ -156,16 +139,16 @@ func execUpsert(ctx context.Context, tx *sql.Tx, raw json.RawMessage) (any, erro
 	err = tx.QueryRowContext(ctx, `SELECT id, hash FROM posts WHERE slug = ?`, u.Slug).Scan(&id, &hash)
 	switch {
 	case err == nil && hash == u.Hash:
-		return Outcome{ID: id, Change: Unchanged}, nil
+		return repo.Outcome{ID: id, Change: repo.Unchanged}, nil
 	case err != nil && !errors.Is(err, sql.ErrNoRows):
 		return nil, fmt.Errorf("look up post %q: %w", u.Slug, err)
 	}
-	change := Updated
+	change := repo.Updated
 	now := time.Now()
 	ts := now.UTC().Format(blog.TimeFormat)
 	published := u.PublishedAt.UTC().Format(blog.TimeFormat)
 	if id == 0 {
-		change = Created
+		change = repo.Created
 		err = tx.QueryRowContext(ctx, `
 			INSERT INTO posts (slug, title, description, published_at, html, excerpt_html, body_text,
 				toc, words, reading_minutes, source, hash, created_at, updated_at)
@@ -209,7 +192,7 @@ func execUpsert(ctx context.Context, tx *sql.Tx, raw json.RawMessage) (any, erro
 			return nil, fmt.Errorf("store permalinks of %q: %w", u.Slug, err)
 		}
 	}
-	return Outcome{ID: id, Change: change}, nil
+	return repo.Outcome{ID: id, Change: change}, nil
 }
 
 func execDelete(ctx context.Context, tx *sql.Tx, raw json.RawMessage) (any, error) {
@@ -220,10 +203,10 @@ func execDelete(ctx context.Context, tx *sql.Tx, raw json.RawMessage) (any, erro
 	var id int64
 	err := tx.QueryRowContext(ctx, `DELETE FROM posts WHERE slug = ? RETURNING id`, a.Slug).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Outcome{Change: Unchanged}, nil
+		return repo.Outcome{Change: repo.Unchanged}, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("delete post %q: %w", a.Slug, err)
 	}
-	return Outcome{ID: id, Change: Deleted}, nil
+	return repo.Outcome{ID: id, Change: repo.Deleted}, nil
 }

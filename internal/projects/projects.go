@@ -189,23 +189,6 @@ func (u Upsert) Validate() error {
 	return nil
 }
 
-// Change says what an operation did.
-type Change string
-
-// The changes an upsert or delete reports.
-const (
-	Created   Change = "created"
-	Updated   Change = "updated"
-	Unchanged Change = "unchanged"
-	Deleted   Change = "deleted"
-)
-
-// Outcome is the result of "projects.upsert" and "projects.delete".
-type Outcome struct {
-	ID     int64  `json:"id"`
-	Change Change `json:"change"`
-}
-
 // Register adds the project operations to r.
 func Register(r *repo.Repo) {
 	r.Handle(OpUpsert, execUpsert)
@@ -213,13 +196,13 @@ func Register(r *repo.Repo) {
 }
 
 // Save stores u through the write chain.
-func Save(ctx context.Context, r *repo.Repo, u Upsert) (Outcome, error) {
-	return repo.Call[Outcome](ctx, r, OpUpsert, u)
+func Save(ctx context.Context, r *repo.Repo, u Upsert) (repo.Outcome, error) {
+	return repo.Call[repo.Outcome](ctx, r, OpUpsert, u)
 }
 
 // Remove deletes the project called name through the write chain.
-func Remove(ctx context.Context, r *repo.Repo, name string) (Outcome, error) {
-	return repo.Call[Outcome](ctx, r, OpDelete, deleteArgs{Name: name})
+func Remove(ctx context.Context, r *repo.Repo, name string) (repo.Outcome, error) {
+	return repo.Call[repo.Outcome](ctx, r, OpDelete, deleteArgs{Name: name})
 }
 
 type deleteArgs struct {
@@ -244,15 +227,15 @@ func execUpsert(ctx context.Context, tx *sql.Tx, raw json.RawMessage) (any, erro
 	err = tx.QueryRowContext(ctx, `SELECT id, hash FROM projects WHERE name = ?`, u.Name).Scan(&id, &hash)
 	switch {
 	case err == nil && hash == u.Hash:
-		return Outcome{ID: id, Change: Unchanged}, nil
+		return repo.Outcome{ID: id, Change: repo.Unchanged}, nil
 	case err != nil && !errors.Is(err, sql.ErrNoRows):
 		return nil, fmt.Errorf("look up project %q: %w", u.Name, err)
 	}
-	change := Updated
+	change := repo.Updated
 	now := time.Now()
 	ts := now.UTC().Format(blog.TimeFormat)
 	if id == 0 {
-		change = Created
+		change = repo.Created
 		err = tx.QueryRowContext(ctx, `
 			INSERT INTO projects (name, url, description, position, hash, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
@@ -278,7 +261,7 @@ func execUpsert(ctx context.Context, tx *sql.Tx, raw json.RawMessage) (any, erro
 			return nil, fmt.Errorf("file project %q: %w", u.Name, err)
 		}
 	}
-	return Outcome{ID: id, Change: change}, nil
+	return repo.Outcome{ID: id, Change: change}, nil
 }
 
 func execDelete(ctx context.Context, tx *sql.Tx, raw json.RawMessage) (any, error) {
@@ -289,10 +272,10 @@ func execDelete(ctx context.Context, tx *sql.Tx, raw json.RawMessage) (any, erro
 	var id int64
 	err := tx.QueryRowContext(ctx, `DELETE FROM projects WHERE name = ? RETURNING id`, a.Name).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Outcome{Change: Unchanged}, nil
+		return repo.Outcome{Change: repo.Unchanged}, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("delete project %q: %w", a.Name, err)
 	}
-	return Outcome{ID: id, Change: Deleted}, nil
+	return repo.Outcome{ID: id, Change: repo.Deleted}, nil
 }

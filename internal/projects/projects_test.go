@@ -31,7 +31,7 @@ func TestProjects(t *testing.T) {
 		project("Zeta", "https://example.com/z", 0, "go", "Go"),
 		project("Alpha", "https://example.com/a", 1, "sqlite"),
 	} {
-		if out, err := projects.Save(ctx, r, u); err != nil || out.Change != projects.Created {
+		if out, err := projects.Save(ctx, r, u); err != nil || out.Change != repo.Created {
 			t.Fatalf("Save(%s) = %+v, %v", u.Name, out, err)
 		}
 	}
