@@ -78,7 +78,6 @@ func (s *Server) contentRoutes(e *echo.Echo, _ *echo.Group) {
 	e.GET("/projects", cached(rd.handleProjectList))
 	e.GET("/search", cached(rd.handleSearch))
 	e.GET("/rss.xml", cached(rd.handleFeed))
-	e.GET("/images/*", rd.handleImage)
 	e.GET("/chroma.css", rd.handleCodeCSS())
 	e.GET("/robots.txt", handleRobots)
 	e.GET("/favicon.ico", handleFavicon())

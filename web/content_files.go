@@ -8,12 +8,9 @@ import (
 	"image"
 	"image/color"
 	"image/png"
-	"io/fs"
 	"math"
 	"mime"
 	"net/http"
-	"path"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -21,30 +18,13 @@ import (
 	"blog/internal/markdown"
 )
 
-// Cache lifetimes of the reading side's files. Images and the code
-// colours keep their names when they change, so they are kept a week and
-// then revalidated by ETag; robots.txt a day.
+// Cache lifetimes of the reading side's files. The code colours keep
+// their name when they change, so they are kept a week and then
+// revalidated by ETag; robots.txt a day.
 const (
 	imageCacheControl = "public, max-age=604800"
 	fileCacheControl  = "public, max-age=86400"
 )
-
-// handleImage serves the content's images/ folder, the pictures the posts
-// show.
-func (rd *reading) handleImage(c echo.Context) error {
-	name := path.Join("images", strings.TrimPrefix(c.Param("*"), "/"))
-	if !fs.ValidPath(name) || !strings.HasPrefix(name, "images/") {
-		return echo.ErrNotFound
-	}
-	b, err := fs.ReadFile(rd.fsys, name)
-	if err != nil {
-		return echo.ErrNotFound
-	}
-	h := c.Response().Header()
-	// An SVG opened on its own is a document: let it draw, never run script.
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
-	return sendFile(c, path.Ext(name), b, imageCacheControl)
-}
 
 // handleCodeCSS serves the colours of highlighted code, one class per kind
 // of token; web/static/content.css imports it.

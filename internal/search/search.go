@@ -112,7 +112,7 @@ func Run(ctx context.Context, db *sql.DB, input string, limit int) (Results, err
 			snippet(posts_fts, 2, char(2), char(3), '…', 24),
 			bm25(posts_fts, 10.0, 4.0, 1.0, 6.0) AS rank
 		FROM posts_fts JOIN posts p ON p.id = posts_fts.rowid
-		WHERE posts_fts MATCH ?1
+		WHERE posts_fts MATCH ?1 AND p.is_draft = 0
 		UNION ALL
 		SELECT 'project', pr.name, pr.name, '',
 			snippet(projects_fts, 1, char(2), char(3), '…', 24),
