@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"database/sql"
+	"encoding/base64"
 	"io"
 	"io/fs"
 	"net/http"
@@ -91,8 +92,8 @@ func TestContentPages(t *testing.T) {
 		status int
 		want   []string
 	}{
-		{"/", 200, []string{"<h1><a href=\"/posts/posts-that-live-in-the-repository\">" + newest, "Earlier posts",
-			"Deploying the blog across regions", `class="excerpt prose"`, `<pre class="chroma" data-lang="yaml">`}},
+		{"/", 200, []string{`<h1><a href="/posts/hello-world">Hello, world: what this blog is`, "Recent posts",
+			newest, "Deploying the blog across regions", `class="excerpt prose"`, "&#x1f44b;", `<table>`}},
 		{"/posts", 200, []string{newest, "How a write finds the primary", `action="/posts"`, `name="q"`}},
 		{"/posts?tag=LITEFS", 200, []string{"Posts tagged</span> litefs", "Why the write chain halts"}},
 		{"/posts?tag=no-such-tag", 200, []string{"No posts are tagged no-such-tag."}},
@@ -157,7 +158,9 @@ func TestFiles(t *testing.T) {
 	}{
 		{"/chroma.css", "text/css", "max-age=604800", ".chroma .kd"},
 		{"/robots.txt", "text/plain", "max-age", "User-agent: *"},
-		{"/favicon.ico", "image/x-icon", "max-age=604800", "\x00\x00\x01\x00\x01\x00"},
+		{"/favicon.ico", "image/", "max-age=604800", "\x00\x00\x01\x00\x01\x00"},
+		{"/favicon.png", "image/png", "max-age=604800", "\x89PNG"},
+		{"/sitemap.xml", "application/xml", "no-cache", "<loc>"},
 	}
 	for _, tc := range cases {
 		r := e.get(tc.path)
@@ -325,5 +328,83 @@ func TestNoBrokenLinks(t *testing.T) {
 			u.Fragment = ""
 			queue = append(queue, u.String())
 		}
+	}
+}
+
+// A draft is the admin's alone: readers get a 404, the admin the post
+// with a banner, never from or into the page cache.
+func TestDraftPreview(t *testing.T) {
+	e := newContentEnv(t, content.FS, "")
+	const draft = "/posts/measuring-against-a-plain-server"
+	admin := "Basic " + base64.StdEncoding.EncodeToString([]byte("admin:"+password))
+	wrong := "Basic " + base64.StdEncoding.EncodeToString([]byte("admin:nope"))
+	if r := e.get(draft); r.status != 404 || strings.Contains(r.body, draftTitle) {
+		t.Errorf("reader: %d", r.status)
+	}
+	if r := e.get(draft, "Authorization", wrong); r.status != 404 {
+		t.Errorf("wrong password: %d", r.status)
+	}
+	r := e.get(draft + "?preview")
+	if r.status != 401 || !strings.HasPrefix(r.header.Get("WWW-Authenticate"), "Basic") {
+		t.Errorf("?preview without the password = %d, WWW-Authenticate %q; want 401 with a challenge", r.status, r.header.Get("WWW-Authenticate"))
+	}
+	for _, p := range []string{draft, draft + "?preview", "/posts/measuring_against_a_plain_server"} {
+		r := e.get(p, "Authorization", admin)
+		if p == "/posts/measuring_against_a_plain_server" {
+			if r.status != 301 || r.header.Get("Location") != draft {
+				t.Errorf("underscored draft address = %d → %q", r.status, r.header.Get("Location"))
+			}
+			continue
+		}
+		if r.status != 200 || !strings.Contains(r.body, `id="draft-banner"`) || !strings.Contains(r.body, draftTitle) {
+			t.Errorf("admin GET %s = %d, banner %v", p, r.status, strings.Contains(r.body, "draft-banner"))
+		}
+		if cc := r.header.Get("Cache-Control"); !strings.Contains(cc, "no-store") {
+			t.Errorf("admin GET %s: Cache-Control %q, want no-store", p, cc)
+		}
+	}
+	// The reader still gets the 404 after the admin's visit.
+	if r := e.get(draft); r.status != 404 {
+		t.Errorf("reader after the admin: %d", r.status)
+	}
+}
+
+// The tag bar lists every tag, each a toggle; the list keeps posts with
+// any chosen tag, and the search form carries the chosen tags.
+func TestTagBar(t *testing.T) {
+	e := newContentEnv(t, content.FS, "")
+	r := e.get("/posts?tags=fly.io,markdown")
+	if r.status != 200 {
+		t.Fatalf("status %d", r.status)
+	}
+	for _, w := range []string{
+		`id="tag-bar"`, `class="tag tag-chosen" href="/posts?tags=markdown"`, // fly.io toggled off
+		`href="/posts?tags=fly.io%2Cmarkdown%2Csqlite"`, // sqlite toggled on
+		`class="tag tag-clear" href="/posts"`,
+		`<input type="hidden" name="tags" value="fly.io,markdown">`,
+		"Deploying the blog across regions", newest,
+	} {
+		if !strings.Contains(r.body, w) {
+			t.Errorf("/posts?tags=fly.io,markdown lacks %s", w)
+		}
+	}
+	if strings.Contains(r.body, "Why the write chain halts") {
+		t.Errorf("a post with neither tag is listed")
+	}
+	// With a search, only the posts matching it among those tagged.
+	r = e.get("/posts?tags=fly.io,markdown&q=volumes")
+	if !strings.Contains(r.body, "Deploying the blog across regions") || strings.Contains(r.body, newest) {
+		t.Errorf("tags and search together: wrong list")
+	}
+	if !strings.Contains(r.body, `href="/posts?q=volumes"`) {
+		t.Errorf("clear keeps the search: not found")
+	}
+	// The tags the draft alone has are not in the bar.
+	if strings.Contains(e.get("/posts").body, ">performance<") {
+		t.Errorf("the draft's tag is in the bar")
+	}
+	r = e.get("/projects?tags=markdown&q=colour*")
+	if !strings.Contains(r.body, "chroma") || strings.Contains(r.body, `id="project-goldmark"`) {
+		t.Errorf("/projects?tags=markdown&q=colour*: wrong list")
 	}
 }

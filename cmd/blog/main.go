@@ -48,7 +48,9 @@ Flags (each overrides the environment variable of the same name):
   --forward-secret  BLOG_FORWARD_SECRET  secret signing writes forwarded to the primary (required on LiteFS)
   --forward-port    BLOG_FORWARD_PORT    port on the primary that replicas forward writes to (default: the port of --addr)
   --url             BLOG_URL             public base URL, for links in the feed (default: the request's host)
-  --content         BLOG_CONTENT         folder of posts and projects.yaml overriding the bundled content
+  --content         BLOG_CONTENT         content folder in the original Blog's layout (posts/, projects/projects.yaml, assets/)
+                                         overriding the bundled content
+  --home-slug       BLOG_HOME_SLUG       the post / shows (default "hello-world"; the latest when there is none)
 `
 
 // usageError is a mistake in the command line: exit 2 with the usage.

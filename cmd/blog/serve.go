@@ -131,7 +131,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		Health:        a.health,
 		Forward:       forward,
 		Metrics:       promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
-		Content:       web.ContentDeps{DB: db, FS: contentFS, BaseURL: cfg.BaseURL},
+		Content:       web.ContentDeps{DB: db, FS: contentFS, BaseURL: cfg.BaseURL, HomeSlug: cfg.HomeSlug},
 	})
 	err = srv.ListenAndServe(ctx, cfg.Addr, shutdownGrace, func(addr string) {
 		log.Info("serving", "addr", addr, "writes", cfg.AdminPassword != "")

@@ -241,3 +241,25 @@ func Changed(ctx context.Context, db *sql.DB) (time.Time, error) {
 	}
 	return t, nil
 }
+
+// TagsInUse returns the tags that file at least one published post, by
+// label.
+func TagsInUse(ctx context.Context, db *sql.DB) ([]Tag, error) {
+	rows, err := db.QueryContext(ctx, `
+		SELECT t.id, t.label FROM tags t
+		WHERE t.id IN (SELECT pt.tag_id FROM post_tags pt JOIN posts p ON p.id = pt.post_id WHERE p.is_draft = 0)
+		ORDER BY t.label COLLATE NOCASE`)
+	if err != nil {
+		return nil, fmt.Errorf("list tags of posts: %w", err)
+	}
+	defer rows.Close()
+	list := []Tag{}
+	for rows.Next() {
+		var t Tag
+		if err := rows.Scan(&t.ID, &t.Label); err != nil {
+			return nil, err
+		}
+		list = append(list, t)
+	}
+	return list, rows.Err()
+}
