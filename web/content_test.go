@@ -287,9 +287,11 @@ func TestPostMarkupIsNotTrusted(t *testing.T) {
 func TestSearchNeverFails(t *testing.T) {
 	e := newContentEnv(t, content.FS, "")
 	inputs := []string{`"`, `'`, `*`, `^`, `:`, `NEAR(`, `a AND`, `OR`, `(((`, `title:x`, "\x00", "\xff", `\`, `%`, `'; DROP TABLE posts; --`,
-		strings.Repeat("(", 2000), strings.Repeat(`"a" `, 600)}
+		strings.Repeat("(", 2000), strings.Repeat(`"a" `, 600),
+		`||`, `&&`, `!`, `a ||`, `|| a`, `!a`, `a !`, `(a || b`, `a) && (b`, `"a b"*`, `* a*`, `NOT NOT a`, `a & | ! b`,
+		strings.Repeat("!(", 300), strings.Repeat("a || ", 200)}
 	for _, in := range inputs {
-		for _, p := range []string{"/search?q=", "/posts?q="} {
+		for _, p := range []string{"/search?q=", "/posts?q=", "/projects?q=", "/posts?tags=litefs&q="} {
 			if r := e.get(p + url.QueryEscape(in)); r.status != 200 {
 				t.Errorf("GET %s%q = %d", p, in, r.status)
 			}
