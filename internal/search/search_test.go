@@ -259,7 +259,7 @@ func TestOperators(t *testing.T) {
 		{`"ripe durian"`, "Four"},
 		{"ripe durian", "Five Four"},
 		{"apple*", "Four One Two"}, // applesauce too
-		{"app", ""}, // a word, not a beginning, without the *
+		{"app", ""},                // a word, not a beginning, without the *
 		{"app*", "Four One Two"},
 		{"!apple", "One Two"}, // nothing to take away from: the word itself
 		{"apple ||", "One Two"},
