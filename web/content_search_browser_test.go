@@ -147,3 +147,20 @@ func TestBrowserSearchWithoutScript(t *testing.T) {
 		t.Errorf("page without script: %q (%v), want %q", got, err, want)
 	}
 }
+
+// The admin sees a draft with its banner; the screenshots show how.
+func TestBrowserDraftPreview(t *testing.T) {
+	e := newContentEnv(t, content.FS, "")
+	ctx := browsertest.New(t)
+	if err := browsertest.BasicAuth(ctx, "admin", password); err != nil {
+		t.Fatal(err)
+	}
+	for _, width := range []int64{1280, 390} {
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, 900),
+			chromedp.Navigate(e.srv.URL+"/posts/measuring-against-a-plain-server"),
+			chromedp.WaitVisible(chromedp.CSS("#draft-banner"))); err != nil {
+			t.Fatal(err)
+		}
+		browsertest.Screenshot(ctx, t, map[int64]string{1280: "draft-1280.png", 390: "draft-390.png"}[width])
+	}
+}
