@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -628,4 +629,37 @@ func TestBuildWithoutFlockSaysSoFirst(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestDeletedTagIDIsNeverReused: a link to a deleted tag must never lead
+// to a tag created later, even when the deleted tag had the highest id.
+func TestDeletedTagIDIsNeverReused(t *testing.T) {
+	bin := binary(t, buildTags)
+	dir := t.TempDir()
+	addr := freePort(t)
+	base := "http://" + addr
+	p := start(t, bin, dir, cleanEnv("BLOG_ADDR="+addr, "BLOG_ADMIN_PASSWORD=pw"), "serve")
+	waitHealthy(t, base)
+	create := func(label string) int {
+		t.Helper()
+		code, body := send(t, "POST", base+"/api/tags", `{"label":"`+label+`"}`, true)
+		var tag struct{ ID int }
+		if code != 201 || json.Unmarshal([]byte(body), &tag) != nil || tag.ID == 0 {
+			t.Fatalf("create %s: %d %s", label, code, body)
+		}
+		return tag.ID
+	}
+	create("first")
+	last := create("second")
+	if code, body := send(t, "DELETE", fmt.Sprintf("%s/api/tags/%d", base, last), "", true); code != 204 {
+		t.Fatalf("delete: %d %s", code, body)
+	}
+	next := create("third")
+	if next <= last {
+		t.Fatalf("the new tag got id %d; the deleted tag had %d", next, last)
+	}
+	if code, _ := send(t, "GET", fmt.Sprintf("%s/api/tags/%d", base, last), "", false); code != 404 {
+		t.Fatalf("the deleted tag's address answers %d, want 404", code)
+	}
+	stop(t, p)
 }
