@@ -14,8 +14,14 @@ func TestTwoNodesByHand(t *testing.T) {
 	if os.Getenv("BLOG_TWO_NODES") == "" {
 		t.Skip("set BLOG_TWO_NODES=1 (or run scripts/two-nodes) to start two nodes by hand")
 	}
+	// Listen before starting: a signal that arrives while the nodes start
+	// stops them as soon as they are up, instead of killing this process
+	// and leaving them running.
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(stop)
 	c := Start(t, Options{})
-	t.Logf(`two nodes are running; stop them with Ctrl-C
+	t.Logf(`two nodes are running; stop them with Ctrl-C (or SIGINT or SIGTERM to scripts/two-nodes)
 
   primary  %s   database %s   log %s
   replica  %s   database %s   log %s
@@ -28,7 +34,6 @@ func TestTwoNodesByHand(t *testing.T) {
 		c.Primary.URL, c.Primary.DB, c.Primary.LogPath,
 		c.Replica.URL, c.Replica.DB, c.Replica.LogPath,
 		c.AdminPassword, c.AdminPassword, c.Replica.URL, c.Primary.DB, c.Replica.DB)
-	stop := make(chan os.Signal, 1)
-	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
 	<-stop
+	t.Log("stopping both nodes")
 }
