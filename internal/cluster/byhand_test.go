@@ -3,6 +3,8 @@ package cluster
 import (
 	"os"
 	"os/signal"
+	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 )
@@ -13,6 +15,11 @@ import (
 func TestTwoNodesByHand(t *testing.T) {
 	if os.Getenv("BLOG_TWO_NODES") == "" {
 		t.Skip("set BLOG_TWO_NODES=1 (or run scripts/two-nodes) to start two nodes by hand")
+	}
+	// scripts/two-nodes builds this binary into a folder of its own and
+	// runs it in its own place; the folder goes when the nodes do.
+	if exe, err := os.Executable(); err == nil && strings.HasPrefix(filepath.Base(filepath.Dir(exe)), "blog-two-nodes.") {
+		t.Cleanup(func() { os.RemoveAll(filepath.Dir(exe)) })
 	}
 	// Listen before starting: a signal that arrives while the nodes start
 	// stops them as soon as they are up, instead of killing this process

@@ -31,15 +31,24 @@ func TestTwoNodesScriptStopsOnSignal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
-		t.Run(sig.String(), func(t *testing.T) {
-			s := startScript(t, filepath.Join(root, "scripts", "two-nodes"))
+	for _, tc := range []struct {
+		name      string
+		sig       syscall.Signal
+		ignoreINT bool // started as a script's background job is: SIGINT ignored
+	}{
+		{"SIGINT", syscall.SIGINT, false},
+		{"SIGINT to a background job", syscall.SIGINT, true},
+		{"SIGTERM", syscall.SIGTERM, false},
+	} {
+		sig := tc.sig
+		t.Run(tc.name, func(t *testing.T) {
+			s := startScript(t, filepath.Join(root, "scripts", "two-nodes"), tc.ignoreINT)
 			for _, n := range s.nodes {
 				if !mounted(n.fuseDir) {
 					t.Fatalf("the %s's LiteFS mount %s is not mounted while the script runs", n.name, n.fuseDir)
 				}
 			}
-			if sig == syscall.SIGINT {
+			if !tc.ignoreINT && sig == syscall.SIGINT {
 				s.followInstructions(t)
 			}
 
@@ -60,7 +69,10 @@ func TestTwoNodesScriptStopsOnSignal(t *testing.T) {
 					t.Errorf("the %s's blog at %s still answers after %s", n.name, n.url, sig)
 				}
 			}
-			if left := processesNaming(s.nodes[0].root, s.nodes[1].root, "blog-two-nodes."); len(left) > 0 {
+			if matches, _ := filepath.Glob(filepath.Join(os.TempDir(), "blog-two-nodes.*")); len(matches) > 0 {
+				t.Errorf("the script left its build behind: %v", matches)
+			}
+			if left := processesNaming(s.nodes[0].root, s.nodes[1].root, "/blog-two-nodes."); len(left) > 0 {
 				var lines []string
 				for _, p := range left {
 					lines = append(lines, p.cmdline)
@@ -95,9 +107,13 @@ var nodeLine = regexp.MustCompile(`(primary|replica)\s+(http://\S+)\s+database\s
 // startScript runs the script and waits until it prints that both nodes
 // are running. Should the test fail first, the script's process group is
 // killed and the mounts undone, so one failure leaves nothing behind.
-func startScript(t *testing.T, path string) *script {
+func startScript(t *testing.T, path string, ignoreINT bool) *script {
 	t.Helper()
 	s := &script{cmd: exec.Command(path), done: make(chan struct{})}
+	if ignoreINT {
+		// What sh does for `./scripts/two-nodes &` in a script.
+		s.cmd = exec.Command("sh", "-c", `trap '' INT; exec "$0"`, path)
+	}
 	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	var env []string
 	for _, kv := range os.Environ() {
