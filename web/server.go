@@ -6,6 +6,7 @@ package web
 import (
 	"context"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -83,11 +84,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.Serv
 // gracefully, letting requests in flight (a forwarded write among them)
 // finish for up to grace.
 func (s *Server) ListenAndServe(ctx context.Context, addr string, grace time.Duration, ready func(net string)) error {
-	srv := &http.Server{Addr: addr, Handler: s, ReadHeaderTimeout: 10 * time.Second}
 	ln, err := listen(addr)
 	if err != nil {
 		return err
 	}
+	return s.Serve(ctx, ln, grace, ready)
+}
+
+// Serve is ListenAndServe on a listener already bound, so that a program
+// can report a taken port before it does anything else.
+func (s *Server) Serve(ctx context.Context, ln net.Listener, grace time.Duration, ready func(net string)) error {
+	srv := &http.Server{Addr: ln.Addr().String(), Handler: s, ReadHeaderTimeout: 10 * time.Second}
 	if ready != nil {
 		ready(ln.Addr().String())
 	}

@@ -56,20 +56,57 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stderr i
 	if fs.NArg() > 0 {
 		return c, usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
 	}
-	_, port, err := net.SplitHostPort(c.Addr)
+	// A bad value is reported under the name the user gave it: the flag
+	// when the flag was on the command line, else the variable.
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	source := func(flagName, variable string) string {
+		if given[flagName] {
+			return "--" + flagName
+		}
+		return variable
+	}
+	port, err := listenPort(c.Addr)
 	if err != nil {
-		return c, usageError{fmt.Sprintf("BLOG_ADDR %q is not host:port: %v", c.Addr, err)}
+		return c, usageError{fmt.Sprintf("%s %q %v", source("addr", "BLOG_ADDR"), c.Addr, err)}
 	}
 	if c.ForwardPort == "" {
 		c.ForwardPort = port
-	}
-	if n, err := strconv.Atoi(c.ForwardPort); err != nil || n < 1 || n > 65535 {
-		return c, usageError{fmt.Sprintf("BLOG_FORWARD_PORT %q is not a port number", c.ForwardPort)}
+	} else if !isPort(c.ForwardPort) {
+		return c, usageError{fmt.Sprintf("%s %q is not a port number (1 to 65535)",
+			source("forward-port", "BLOG_FORWARD_PORT"), c.ForwardPort)}
 	}
 	if c.DB == "" {
 		return c, usageError{"BLOG_DB must name a database file"}
 	}
 	return c, nil
+}
+
+// listenPort checks a listen address and returns its port. The port must
+// be a number: a service name or port 0 (any free port) would leave the
+// replicas' forwarding port unknown.
+func listenPort(addr string) (string, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		if isPort(addr) {
+			return "", fmt.Errorf("is not host:port; to listen on port %s of every interface write :%s", addr, addr)
+		}
+		return "", fmt.Errorf("is not host:port (for example :8080 or 127.0.0.1:8080)")
+	}
+	switch {
+	case port == "":
+		return "", fmt.Errorf("has no port; write %s", net.JoinHostPort(host, "8080"))
+	case port == "0":
+		return "", fmt.Errorf("asks for port 0 (any free port); name the port, for example %s", net.JoinHostPort(host, "8080"))
+	case !isPort(port):
+		return "", fmt.Errorf("has port %q, which is not a port number (1 to 65535)", port)
+	}
+	return port, nil
+}
+
+func isPort(s string) bool {
+	n, err := strconv.Atoi(s)
+	return err == nil && n >= 1 && n <= 65535 && strconv.Itoa(n) == s
 }
 
 func newLogger(w io.Writer) *slog.Logger {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -470,4 +471,195 @@ func TestPromotedReplicaImports(t *testing.T) {
 	if !strings.Contains(p.log(), "role changed") || !strings.Contains(p.log(), "content imported") {
 		t.Fatalf("the log does not tell of the promotion:\n%s", p.log())
 	}
+}
+
+// runBlog runs the binary to its end in dir and returns its exit code and
+// its standard error.
+func runBlog(t *testing.T, bin, dir string, env []string, args ...string) (int, string) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Dir = dir
+	cmd.Env = env
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	var exit *exec.ExitError
+	switch {
+	case errors.As(err, &exit):
+		return exit.ExitCode(), stderr.String()
+	case err != nil:
+		t.Fatal(err)
+	}
+	return 0, stderr.String()
+}
+
+// TestBadAddressNamesItsSource: a bad listen address or forwarding port is
+// reported under the name the user gave it, the variable or the flag, and
+// never under a setting the user did not set.
+func TestBadAddressNamesItsSource(t *testing.T) {
+	bin := binary(t, buildTags)
+	for _, tc := range []struct {
+		name  string
+		env   []string
+		args  []string
+		want  string // the first line of stderr starts so
+		never []string
+	}{
+		{"port too big", []string{"BLOG_ADDR=:99999"}, nil,
+			`blog: BLOG_ADDR ":99999" has port "99999", which is not a port number (1 to 65535)`, []string{"BLOG_FORWARD_PORT", "--addr"}},
+		{"port not a number", []string{"BLOG_ADDR=:abc"}, nil,
+			`blog: BLOG_ADDR ":abc" has port "abc", which is not a port number`, []string{"BLOG_FORWARD_PORT", "--addr"}},
+		{"no port", []string{"BLOG_ADDR=localhost:"}, nil,
+			`blog: BLOG_ADDR "localhost:" has no port; write localhost:8080`, []string{"BLOG_FORWARD_PORT", "--addr"}},
+		{"port zero", []string{"BLOG_ADDR=127.0.0.1:0"}, nil,
+			`blog: BLOG_ADDR "127.0.0.1:0" asks for port 0`, []string{"BLOG_FORWARD_PORT", "--addr"}},
+		{"flag without host", nil, []string{"--addr", "8080"},
+			`blog: --addr "8080" is not host:port; to listen on port 8080 of every interface write :8080`, []string{"BLOG_ADDR", "BLOG_FORWARD_PORT"}},
+		{"flag over a good variable", []string{"BLOG_ADDR=:8080"}, []string{"--addr=:99999"},
+			`blog: --addr ":99999" has port "99999"`, []string{"BLOG_ADDR", "BLOG_FORWARD_PORT"}},
+		{"flag with port zero", nil, []string{"--addr", "127.0.0.1:0"},
+			`blog: --addr "127.0.0.1:0" asks for port 0`, []string{"BLOG_ADDR", "BLOG_FORWARD_PORT"}},
+		{"forward port variable", []string{"BLOG_FORWARD_PORT=99999"}, nil,
+			`blog: BLOG_FORWARD_PORT "99999" is not a port number (1 to 65535)`, []string{"BLOG_ADDR", "--forward-port"}},
+		{"forward port flag", []string{"BLOG_FORWARD_PORT=8081"}, []string{"--forward-port", "http"},
+			`blog: --forward-port "http" is not a port number (1 to 65535)`, []string{"BLOG_ADDR", "BLOG_FORWARD_PORT"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			code, stderr := runBlog(t, bin, dir, cleanEnv(tc.env...), append([]string{"serve"}, tc.args...)...)
+			first, _, _ := strings.Cut(stderr, "\n")
+			if code != 2 || !strings.HasPrefix(first, tc.want) {
+				t.Fatalf("exit %d, first line %q; want exit 2 and a line starting %q", code, first, tc.want)
+			}
+			for _, wrong := range tc.never {
+				if strings.Contains(first, wrong) {
+					t.Fatalf("the message names %s, which the user did not set: %q", wrong, first)
+				}
+			}
+			if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+				t.Fatalf("a refused start created files: %v", entries)
+			}
+		})
+	}
+}
+
+// TestListenFailsBeforeTheDatabase: a port already taken or a host that
+// does not resolve is reported before the database is created.
+func TestListenFailsBeforeTheDatabase(t *testing.T) {
+	bin := binary(t, buildTags)
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	for _, tc := range []struct{ name, addr, want string }{
+		{"port taken", taken.Addr().String(), "address already in use"},
+		{"unknown host", "no-such-host.invalid:8080", "no-such-host.invalid"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			code, stderr := runBlog(t, bin, dir, cleanEnv("BLOG_ADDR="+tc.addr), "serve")
+			if code != 1 || !strings.Contains(stderr, "cannot listen on "+tc.addr) || !strings.Contains(stderr, tc.want) {
+				t.Fatalf("exit %d, stderr %q; want exit 1 naming %s and %q", code, stderr, tc.addr, tc.want)
+			}
+			if _, err := os.Stat(filepath.Join(dir, "data", "blog.db")); !errors.Is(err, os.ErrNotExist) {
+				t.Fatalf("data/blog.db exists after the failure to listen (%v)", err)
+			}
+			if strings.Contains(stderr, "migration applied") {
+				t.Fatalf("the blog migrated before it listened:\n%s", stderr)
+			}
+		})
+	}
+}
+
+// TestFirstStartLogsNoWarning: a first start on a fresh folder is normal
+// and says nothing that reads like an error.
+func TestFirstStartLogsNoWarning(t *testing.T) {
+	bin := binary(t, buildTags)
+	dir := t.TempDir()
+	addr := freePort(t)
+	p := start(t, bin, dir, cleanEnv("BLOG_ADDR="+addr), "serve")
+	waitHealthy(t, "http://"+addr)
+	stop(t, p)
+	log := p.log()
+	if !strings.Contains(log, "migration applied") {
+		t.Fatalf("not a first start: nothing migrated\n%s", log)
+	}
+	if strings.Contains(log, "level=WARN") || strings.Contains(log, "level=ERROR") {
+		t.Fatalf("the first start warns:\n%s", log)
+	}
+}
+
+// TestBuildWithoutFlockSaysSoFirst: on LiteFS, a binary built without the
+// sqlite3_flock tag names the rebuild before any setting, and its migrate
+// fails on a replica too instead of exiting 0 as if all were well.
+func TestBuildWithoutFlockSaysSoFirst(t *testing.T) {
+	bin := binary(t, "")
+	for _, tc := range []struct {
+		name    string
+		primary string // text of .primary; empty: none (this node would be primary)
+		args    []string
+	}{
+		{"serve without a forward secret", "", []string{"serve", "--addr", freePort(t)}},
+		{"serve on a replica", "primary.internal\n", []string{"serve"}},
+		{"migrate on a candidate", "", []string{"migrate"}},
+		{"migrate on a replica", "primary.internal\n", []string{"migrate"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			mount := t.TempDir()
+			files := map[string]string{".lag": "0"}
+			if tc.primary != "" {
+				files[".primary"] = tc.primary
+			}
+			for name, text := range files {
+				if err := os.WriteFile(filepath.Join(mount, name), []byte(text), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			code, stderr := runBlog(t, bin, t.TempDir(), cleanEnv("BLOG_DB="+filepath.Join(mount, "blog.db")), tc.args...)
+			first, _, _ := strings.Cut(stderr, "\n")
+			if code == 0 || !strings.Contains(first, "built without -tags sqlite3_flock") {
+				t.Fatalf("exit %d, stderr %q; want a failure that asks for a rebuild first", code, stderr)
+			}
+			if strings.Contains(stderr, "BLOG_FORWARD_SECRET") || strings.Contains(stderr, "BLOG_ADDR") {
+				t.Fatalf("asks for a setting before the rebuild: %q", stderr)
+			}
+			if _, err := os.Stat(filepath.Join(mount, "blog.db")); !errors.Is(err, os.ErrNotExist) {
+				t.Fatal("the refused binary created the database")
+			}
+		})
+	}
+}
+
+// TestDeletedTagIDIsNeverReused: a link to a deleted tag must never lead
+// to a tag created later, even when the deleted tag had the highest id.
+func TestDeletedTagIDIsNeverReused(t *testing.T) {
+	bin := binary(t, buildTags)
+	dir := t.TempDir()
+	addr := freePort(t)
+	base := "http://" + addr
+	p := start(t, bin, dir, cleanEnv("BLOG_ADDR="+addr, "BLOG_ADMIN_PASSWORD=pw"), "serve")
+	waitHealthy(t, base)
+	create := func(label string) int {
+		t.Helper()
+		code, body := send(t, "POST", base+"/api/tags", `{"label":"`+label+`"}`, true)
+		var tag struct{ ID int }
+		if code != 201 || json.Unmarshal([]byte(body), &tag) != nil || tag.ID == 0 {
+			t.Fatalf("create %s: %d %s", label, code, body)
+		}
+		return tag.ID
+	}
+	create("first")
+	last := create("second")
+	if code, body := send(t, "DELETE", fmt.Sprintf("%s/api/tags/%d", base, last), "", true); code != 204 {
+		t.Fatalf("delete: %d %s", code, body)
+	}
+	next := create("third")
+	if next <= last {
+		t.Fatalf("the new tag got id %d; the deleted tag had %d", next, last)
+	}
+	if code, _ := send(t, "GET", fmt.Sprintf("%s/api/tags/%d", base, last), "", false); code != 404 {
+		t.Fatalf("the deleted tag's address answers %d, want 404", code)
+	}
+	stop(t, p)
 }

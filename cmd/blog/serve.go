@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"time"
@@ -32,6 +33,11 @@ const shutdownGrace = 20 * time.Second
 const rolePoll = time.Second
 
 func migrate(ctx context.Context, cfg config, log *slog.Logger) error {
+	// A binary that cannot lock a database on LiteFS says so first, even
+	// on a replica, where it would otherwise have nothing to do.
+	if err := sqlite.CheckBuild(cfg.DB); err != nil {
+		return err
+	}
 	node := litefs.NewNode(cfg.DB)
 	if role, primary, err := node.Role(); err != nil {
 		return err
@@ -64,6 +70,12 @@ type app struct {
 }
 
 func serve(ctx context.Context, cfg config, log *slog.Logger) error {
+	// What a user must fix before the blog can run is reported first,
+	// before anything is created: a binary to rebuild, a missing secret,
+	// a content folder, then the address to listen on.
+	if err := sqlite.CheckBuild(cfg.DB); err != nil {
+		return err
+	}
 	node := litefs.NewNode(cfg.DB)
 	onLiteFS := sqlite.OnLiteFS(cfg.DB)
 	if onLiteFS && cfg.ForwardSecret == "" {
@@ -77,6 +89,11 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s: %w", cfg.Addr, err)
+	}
+	defer ln.Close()
 	role, primary, err := node.Role()
 	if err != nil {
 		return err
@@ -91,7 +108,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		return err
 	}
 	defer db.Close()
-	if guard, err := sqlite.GuardWAL(cfg.DB); err != nil {
+	if guard, err := sqlite.GuardWAL(ctx, db, cfg.DB); err != nil {
 		log.Warn("the sqlite3 shell could remove this database's WAL while the blog runs; use sqlite3 -readonly", "err", err)
 	} else {
 		defer guard.Close()
@@ -141,7 +158,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		Metrics:       promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
 		Content:       web.ContentDeps{DB: db, FS: contentFS, BaseURL: cfg.BaseURL, HomeSlug: cfg.HomeSlug},
 	})
-	err = srv.ListenAndServe(ctx, cfg.Addr, shutdownGrace, func(addr string) {
+	err = srv.Serve(ctx, ln, shutdownGrace, func(addr string) {
 		log.Info("serving", "addr", addr, "writes", cfg.AdminPassword != "")
 	})
 	if err != nil {

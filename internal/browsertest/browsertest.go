@@ -41,9 +41,31 @@ func New(t *testing.T) context.Context {
 		}
 		t.Skip("chromium is not installed; scripts/test installs it")
 	}
+	// A profile and a temporary folder of its own, both removed when the
+	// test ends: Chromium, killed rather than closed, leaves its
+	// org.chromium.Chromium.* folders in TMPDIR. The name is short, as
+	// Chromium puts a socket in there, and a socket's path has at most
+	// 107 bytes.
+	scratch, err := os.MkdirTemp("", "chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Registered before the browser's cleanup, so it runs after it.
+	t.Cleanup(func() {
+		if err := os.RemoveAll(scratch); err != nil {
+			t.Errorf("remove Chromium's folders: %v", err)
+		}
+	})
+	profile, tmp := filepath.Join(scratch, "profile"), filepath.Join(scratch, "tmp")
+	for _, dir := range []string{profile, tmp} {
+		if err := os.Mkdir(dir, 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(path),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(profile),
+		chromedp.Env("TMPDIR=" + tmp),
 		chromedp.Flag("headless", true),
 		chromedp.Flag("no-sandbox", true),
 		chromedp.Flag("disable-gpu", true),

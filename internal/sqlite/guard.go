@@ -1,6 +1,8 @@
 package sqlite
 
 import (
+	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -31,10 +33,24 @@ type WALGuard struct {
 	files []*os.File
 }
 
-// GuardWAL takes the guard's locks on the database at path, which must be
-// open in WAL mode already.
-func GuardWAL(path string) (*WALGuard, error) {
+// GuardWAL takes the guard's locks on the database at path, which db has
+// open. A fresh database has no WAL-index (the -shm file) until its first
+// read in WAL mode, so GuardWAL reads through db first; the pool keeps that
+// connection open, and with it the files. A database not in WAL mode has no
+// WAL to guard: GuardWAL then returns a guard that holds nothing.
+func GuardWAL(ctx context.Context, db *sql.DB, path string) (*WALGuard, error) {
 	g := &WALGuard{}
+	var mode string
+	if err := db.QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&mode); err != nil {
+		return nil, fmt.Errorf("guard the WAL: read the journal mode: %w", err)
+	}
+	if mode != "wal" {
+		return g, nil
+	}
+	var n int
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_schema`).Scan(&n); err != nil {
+		return nil, fmt.Errorf("guard the WAL: read the schema: %w", err)
+	}
 	for _, lock := range []struct {
 		file         string
 		start, count int64

@@ -27,7 +27,7 @@ func TestWALGuardKeepsTheShellFromDeletingTheWAL(t *testing.T) {
 	// write goes to a file no other reader sees: the second count says 1.
 	path := filepath.Join(t.TempDir(), "blog.db")
 	db := sqlitetest.OpenAt(t, path)
-	g, err := sqlite.GuardWAL(path)
+	g, err := sqlite.GuardWAL(context.Background(), db, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,5 +55,25 @@ func TestWALGuardKeepsTheShellFromDeletingTheWAL(t *testing.T) {
 	out, _ = exec.Command(shell, "-readonly", path, "SELECT COUNT(*) FROM tags").CombinedOutput()
 	if strings.TrimSpace(string(out)) != "2" {
 		t.Fatalf("after the write the shell counts %q", out)
+	}
+}
+
+// TestWALGuardOnAFreshDatabase: the first start of the blog creates the
+// database, which has no WAL-index file until it is first read; the guard
+// must be taken all the same, without a warning.
+func TestWALGuardOnAFreshDatabase(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "data", "blog.db")
+	db, err := sqlite.Open(path, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	g, err := sqlite.GuardWAL(context.Background(), db, path)
+	if err != nil {
+		t.Fatalf("guard on a fresh database: %v", err)
+	}
+	defer g.Close()
+	if _, err := os.Stat(path + "-shm"); err != nil {
+		t.Fatalf("the guard holds no lock on the WAL-index: %v", err)
 	}
 }

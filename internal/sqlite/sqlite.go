@@ -30,6 +30,16 @@ func OnLiteFS(path string) bool {
 	return err == nil
 }
 
+// CheckBuild returns ErrNoFlock when the database at path is on a LiteFS
+// mount and this binary cannot lock it there. Commands call it before
+// anything else, so that a binary that must be rebuilt says so first.
+func CheckBuild(path string) error {
+	if OnLiteFS(path) && !flockBuilt {
+		return ErrNoFlock
+	}
+	return nil
+}
+
 // Options change how Open opens the database.
 type Options struct {
 	// Replica opens a database that another node writes, as on a LiteFS
@@ -42,8 +52,8 @@ type Options struct {
 // Every connection gets FTS5, WAL, foreign keys and a busy timeout, and
 // write transactions begin IMMEDIATE so two writers never deadlock on upgrade.
 func Open(path string, opts Options) (*sql.DB, error) {
-	if OnLiteFS(path) && !flockBuilt {
-		return nil, ErrNoFlock
+	if err := CheckBuild(path); err != nil {
+		return nil, err
 	}
 	if opts.Replica {
 		if _, err := os.Stat(path); err != nil {
