@@ -20,8 +20,10 @@ func TestReadmeMatchesTheBinary(t *testing.T) {
 	}
 	_, commands, _ := strings.Cut(usageText, "Commands:\n")
 	commands, _, _ = strings.Cut(commands, "\n\n")
-	for _, line := range strings.Split(commands, "\n") {
-		name := strings.Fields(line)[0]
+	// A command's line starts two spaces in; its explanation continues
+	// further in.
+	for _, m := range regexp.MustCompile(`(?m)^  (\S+)`).FindAllStringSubmatch(commands, -1) {
+		name := m[1]
 		if !strings.Contains(string(readme), "`blog "+name) {
 			t.Errorf("the README does not show `blog %s`", name)
 		}
