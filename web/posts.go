@@ -15,10 +15,6 @@ import (
 // recentOnHome is how many earlier posts the home page lists.
 const recentOnHome = 5
 
-// siteDescription describes the blog where no post does.
-const siteDescription = "Notes on running a blog from SQLite replicated by LiteFS: " +
-	"forwarded writes, exactly-once effects and reads of your own writes."
-
 func (rd *reading) handleHome(c echo.Context) error {
 	ctx := c.Request().Context()
 	list, err := posts.List(ctx, rd.db, posts.Filter{Limit: recentOnHome + 1})
@@ -33,7 +29,7 @@ func (rd *reading) handleHome(c echo.Context) error {
 		}
 		latest, list = &p, list[1:]
 	}
-	return rd.renderCached(c, views.Home(rd.page(c, "", siteDescription), latest, list))
+	return rd.renderCached(c, views.Home(rd.page(c, "", ""), latest, list))
 }
 
 func (rd *reading) handlePostList(c echo.Context) error {

@@ -7,7 +7,10 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/url"
 	"strconv"
+
+	"blog/web"
 )
 
 // config is every setting, read once here and passed down as plain values.
@@ -19,6 +22,10 @@ type config struct {
 	ForwardPort   string
 	BaseURL       string
 	ContentDir    string
+	// The site's identity in pages and the feed.
+	SiteName        string
+	SiteDescription string
+	SourceURL       string
 }
 
 var errHelp = errors.New("help requested")
@@ -41,6 +48,9 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stderr i
 	fs.StringVar(&c.ForwardPort, "forward-port", getenv("BLOG_FORWARD_PORT"), "forwarding port")
 	fs.StringVar(&c.BaseURL, "url", getenv("BLOG_URL"), "public base URL")
 	fs.StringVar(&c.ContentDir, "content", getenv("BLOG_CONTENT"), "content folder")
+	fs.StringVar(&c.SiteName, "site-name", env("BLOG_SITE_NAME", web.DefaultSiteName), "the site's name")
+	fs.StringVar(&c.SiteDescription, "site-description", env("BLOG_SITE_DESCRIPTION", web.DefaultSiteDescription), "the site's description")
+	fs.StringVar(&c.SourceURL, "source-url", getenv("BLOG_SOURCE_URL"), "address of the site's source code")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return c, errHelp
@@ -59,6 +69,11 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stderr i
 	}
 	if n, err := strconv.Atoi(c.ForwardPort); err != nil || n < 1 || n > 65535 {
 		return c, usageError{fmt.Sprintf("BLOG_FORWARD_PORT %q is not a port number", c.ForwardPort)}
+	}
+	if c.SourceURL != "" {
+		if u, err := url.Parse(c.SourceURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return c, usageError{fmt.Sprintf("BLOG_SOURCE_URL %q is not an http(s) address", c.SourceURL)}
+		}
 	}
 	if c.DB == "" {
 		return c, usageError{"BLOG_DB must name a database file"}

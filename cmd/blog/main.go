@@ -49,6 +49,10 @@ Flags (each overrides the environment variable of the same name):
   --forward-port    BLOG_FORWARD_PORT    port on the primary that replicas forward writes to (default: the port of --addr)
   --url             BLOG_URL             public base URL, for links in the feed (default: the request's host)
   --content         BLOG_CONTENT         folder of posts and projects.yaml overriding the bundled content
+                                         (its taglines.txt, one a line, replaces the header's taglines)
+  --site-name       BLOG_SITE_NAME       the site's name in pages and the feed (default "Replicated Notes")
+  --site-description BLOG_SITE_DESCRIPTION the site's description in pages and the feed
+  --source-url      BLOG_SOURCE_URL      address of the site's source code, linked from the footer
 `
 
 // usageError is a mistake in the command line: exit 2 with the usage.

@@ -74,6 +74,10 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	taglines, err := web.LoadTaglines(contentFS)
+	if err != nil {
+		return err
+	}
 	role, primary, err := node.Role()
 	if err != nil {
 		return err
@@ -132,6 +136,12 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		Forward:       forward,
 		Metrics:       promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
 		Content:       web.ContentDeps{DB: db, FS: contentFS, BaseURL: cfg.BaseURL},
+		Site: web.Site{
+			Name:        cfg.SiteName,
+			Description: cfg.SiteDescription,
+			SourceURL:   cfg.SourceURL,
+			Taglines:    taglines,
+		},
 	})
 	err = srv.ListenAndServe(ctx, cfg.Addr, shutdownGrace, func(addr string) {
 		log.Info("serving", "addr", addr, "writes", cfg.AdminPassword != "")
