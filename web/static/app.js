@@ -87,7 +87,7 @@
   }
 
   // The table of contents marks the section being read: the last heading
-  // that has passed the upper third of the window.
+  // that has passed a line near the top of the window.
   function followReading() {
     var toc = document.getElementById("toc");
     if (!toc || !("IntersectionObserver" in window)) return;
@@ -103,7 +103,7 @@
     if (entries.length === 0) return;
     var current = null;
     function update() {
-      var line = window.innerHeight / 3;
+      var line = window.innerHeight * 0.15;
       var active = entries[0];
       for (var i = 0; i < entries.length; i++) {
         if (entries[i].target.getBoundingClientRect().top <= line) active = entries[i];
@@ -127,16 +127,17 @@
         update();
       });
     }
-    // A heading crossing the upper third of the window wakes the update;
-    // scrolling between headings changes nothing and costs nothing.
-    var io = new IntersectionObserver(schedule, { rootMargin: "0px 0px -66% 0px", threshold: [0, 1] });
+    // A heading crossing that line, or coming into or out of sight, wakes
+    // the update; scrolling within a section costs nothing. A jump over
+    // whole sections (a link, the Home key) may cross no line at all, so
+    // the end of every scroll looks once more.
+    var crossing = new IntersectionObserver(schedule, { rootMargin: "0px 0px -85% 0px", threshold: [0, 1] });
+    var sight = new IntersectionObserver(schedule, { threshold: [0] });
     entries.forEach(function (e) {
-      io.observe(e.target);
+      crossing.observe(e.target);
+      sight.observe(e.target);
     });
-    window.addEventListener("scroll", function () {
-      // Near the bottom no heading may cross a line; the end still counts.
-      if (window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 2) schedule();
-    }, { passive: true });
+    window.addEventListener("scrollend", schedule, { passive: true });
     update();
   }
 
