@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"blog/content"
@@ -356,5 +358,77 @@ func TestBrowserLookBehaviour(t *testing.T) {
 		waitFor("without script the contents fold", `String(document.querySelector("#sidebar-toc details").open)`, "false")
 		do("open a missing page", chromedp.Navigate(e.srv.URL+"/no/such/page"), chromedp.WaitVisible(chromedp.CSS(".bluescreen")))
 		browsertest.Screenshot(ctx, t, "no-script-404.png")
+	}
+}
+
+// shiftSources splits the page's layout shift so far in two: before the
+// first image arrived (fonts, styles, anything else) and after (images).
+const shiftSources = `new Promise(resolve => {
+	const shifts = [];
+	new PerformanceObserver(list => {
+		for (const e of list.getEntries()) if (!e.hadRecentInput) shifts.push(e);
+	}).observe({type: "layout-shift", buffered: true});
+	setTimeout(() => {
+		const images = performance.getEntriesByType("resource").filter(r => r.initiatorType === "img");
+		const firstImage = Math.min(...images.map(r => r.responseEnd), Infinity);
+		let before = 0, after = 0;
+		for (const s of shifts) { if (s.startTime < firstImage) before += s.value; else after += s.value; }
+		const bare = Array.from(document.querySelectorAll("#content img")).filter(i => !i.getAttribute("width") || !i.getAttribute("height")).map(i => i.getAttribute("src"));
+		resolve(JSON.stringify({before, after, bare, font: document.fonts.check("16px 'Maple Mono'")}));
+	}, 300);
+})`
+
+// TestBrowserNoLayoutShift loads pages on a slow connection, the font
+// arriving after the first paint and the images later still, and measures
+// the cumulative layout shift: none may come from the font (it is used
+// only when it is there in time: font-display: optional) nor from an image
+// whose size the page states.
+func TestBrowserNoLayoutShift(t *testing.T) {
+	e := newContentEnv(t, content.FS, "")
+	ctx := browsertest.New(t)
+	slow := []*network.Conditions{
+		{URLPattern: e.srv.URL + "/static/fonts/*", Latency: 800, DownloadThroughput: 60_000, UploadThroughput: -1},
+		{URLPattern: e.srv.URL + "/images/*", Latency: 2000, DownloadThroughput: 60_000, UploadThroughput: -1},
+		{URLPattern: e.srv.URL + "/assets/*", Latency: 2000, DownloadThroughput: 60_000, UploadThroughput: -1},
+	}
+	if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(ctx, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{MatchedNetworkConditions: slow}); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 800), media("dark", "reduce")); err != nil {
+		t.Fatal(err)
+	}
+	for _, visit := range []string{"first visit", "font cached"} {
+		for _, path := range []string{primaryPost, "/", "/posts", "/gallery"} {
+			if err := chromedp.Do(ctx, chromedp.Navigate(e.srv.URL+path)); err != nil {
+				t.Fatal(err)
+			}
+			raw, err := chromedp.Run(ctx, chromedp.Evaluate[string](shiftSources, chromedp.EvalAwaitPromise))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got struct {
+				Before, After float64
+				Bare          []string
+				Font          bool
+			}
+			if err := json.Unmarshal([]byte(raw), &got); err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%s, %s: layout shift %.4f before the images, %.4f after; font loaded by then: %v", visit, path, got.Before, got.After, got.Font)
+			if got.Before > 0.001 {
+				t.Errorf("%s, %s: the page shifted by %.4f before any image arrived (the font or the styles)", visit, path, got.Before)
+			}
+			switch {
+			case got.After > 0.001 && len(got.Bare) == 0:
+				t.Errorf("%s, %s: the images shifted the page by %.4f although each states its size", visit, path, got.After)
+			case got.After > 0.001:
+				// The image's size is the image pipeline's to state (width
+				// and height on <img>); the stylesheet keeps the ratio.
+				t.Logf("%s, %s: images without width and height %v shift the page by %.4f", visit, path, got.Bare, got.After)
+			}
+		}
 	}
 }
