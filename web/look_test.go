@@ -184,6 +184,7 @@ func TestLoadTaglines(t *testing.T) {
 		{"lines", "# comment\none\n\n  two  \n", []string{"one", "two"}, ""},
 		{"too long", "one\n" + strings.Repeat("é", 81) + "\n", nil, "line 2"},
 		{"empty", "\n# nothing\n", nil, "no taglines"},
+		{"too many", strings.Repeat("again\n", 201), nil, "line 201: at most 200"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			fsys := fstest.MapFS{}

@@ -17,8 +17,13 @@ import (
 const TaglinesFile = "taglines.txt"
 
 // maxTagline bounds one tagline, so a stray paragraph cannot push the
-// header about; longer lines are refused with the line's number.
-const maxTagline = 80
+// header about; longer lines are refused with the line's number. Every page
+// carries the whole list for the script to pick from, so its length is
+// bounded too.
+const (
+	maxTagline  = 80
+	maxTaglines = 200
+)
 
 // The blog's own identity, used where a setting leaves it out
 // (BLOG_SITE_NAME, BLOG_SITE_DESCRIPTION; BLOG_SOURCE_URL has none).
@@ -75,6 +80,9 @@ func LoadTaglines(fsys fs.FS) ([]string, error) {
 		if len([]rune(line)) > maxTagline {
 			return nil, fmt.Errorf("%s line %d: a tagline has at most %d characters, this one %d",
 				TaglinesFile, n, maxTagline, len([]rune(line)))
+		}
+		if len(lines) == maxTaglines {
+			return nil, fmt.Errorf("%s line %d: at most %d taglines, as every page carries them all", TaglinesFile, n, maxTaglines)
 		}
 		lines = append(lines, line)
 	}
