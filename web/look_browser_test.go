@@ -267,6 +267,27 @@ func TestBrowserLookBehaviour(t *testing.T) {
 		}
 	}
 
+	// Typing never moves the page: on a phone only taglines that fit on
+	// the line are picked.
+	{
+		do("phone", chromedp.EmulateViewport(390, 800))
+		for range 5 {
+			do("open the home page", chromedp.Navigate(e.srv.URL+"/"), chromedp.WaitVisible(chromedp.CSS("#tagline")))
+			waitFor("typed", `document.getElementById("tagline").dataset.typed || ""`, "done")
+			if got := eval(`(() => { const el = document.getElementById("tagline"); return String(el.scrollWidth <= el.clientWidth); })()`); got != "true" {
+				t.Errorf("the tagline %q does not fit on a phone's line", eval(`document.getElementById("tagline").textContent`))
+			}
+			cls, err := chromedp.Run(ctx, chromedp.Evaluate[float64](layoutShift, chromedp.EvalAwaitPromise))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cls > 0.001 {
+				t.Errorf("typing the tagline shifted the page by %.4f", cls)
+			}
+		}
+		do("desktop", chromedp.EmulateViewport(1280, 900))
+	}
+
 	// CRT filter survives a reload.
 	{
 		do("open a post", chromedp.Navigate(e.srv.URL+primaryPost), chromedp.WaitReady(chromedp.CSS("#crt-toggle")))
@@ -347,6 +368,9 @@ func TestBrowserLookBehaviour(t *testing.T) {
 		do("open a post", chromedp.Navigate(e.srv.URL+primaryPost), chromedp.WaitVisible(chromedp.CSS("#toc")))
 		if got := eval(`document.querySelector("#tagline .tagline-text").textContent`); !slices.Contains(web.DefaultTaglines, got) {
 			t.Errorf("without script the tagline is %q", got)
+		}
+		if got := eval(`getComputedStyle(document.querySelector("#tagline .tagline-text")).visibility`); got != "visible" {
+			t.Errorf("without script the tagline is %s", got)
 		}
 		if got := eval(`String(document.querySelectorAll("#toc a").length > 3)`); got != "true" {
 			t.Error("without script the contents are missing")

@@ -32,18 +32,32 @@
       return s.trim() !== "";
     });
     if (!text || list.length === 0) return;
-    var pick = list[Math.floor(Math.random() * list.length)];
+    // Only taglines that fit on the line: the header never grows a line
+    // while one is typed (on a phone, 40-odd characters).
+    var caret = el.querySelector(".caret");
+    var cols = caret && caret.getBoundingClientRect().width > 0
+      ? Math.floor(el.clientWidth / caret.getBoundingClientRect().width) - 1
+      : Infinity;
+    var fitting = list.filter(function (s) {
+      return s.length <= cols;
+    });
+    // None fits: the page's own, cut by the stylesheet.
+    var pick = fitting.length > 0 ? fitting[Math.floor(Math.random() * fitting.length)] : text.textContent;
+    function show(n) {
+      text.textContent = pick.slice(0, n);
+      if (caret) caret.style.transform = "translateX(" + n + "ch)";
+    }
     if (reduceMotion) {
-      text.textContent = pick;
+      show(pick.length);
       el.setAttribute("data-typed", "done");
       return;
     }
-    text.textContent = "";
+    show(0);
     el.setAttribute("data-typed", "typing");
     var i = 0;
     (function next() {
       i++;
-      text.textContent = pick.slice(0, i);
+      show(i);
       if (i < pick.length) {
         window.setTimeout(next, 35 + Math.random() * 55);
       } else {
