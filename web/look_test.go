@@ -208,3 +208,22 @@ func TestLoadTaglines(t *testing.T) {
 		t.Errorf("bundled content: %q, %v", got, err)
 	}
 }
+
+// The post shown in full has its contents in the sidebar, on its own page
+// and on the home page, led by its title.
+func TestContentsInTheSidebar(t *testing.T) {
+	e := newContentEnv(t, content.FS, "")
+	for path, title := range map[string]string{
+		primaryPost: `<a href="#post-title"><span class="marker">#</span> How a write finds the primary</a>`,
+		"/":         `<a href="#content"><span class="marker">#</span> ` + newest + `</a>`,
+	} {
+		r := e.get(path)
+		side := r.body[strings.Index(r.body, `<aside id="sidebar"`):]
+		if !strings.Contains(side, `<nav id="sidebar-toc"`) || !strings.Contains(side, title) {
+			t.Errorf("GET %s: the sidebar has no contents led by the title", path)
+		}
+	}
+	if r := e.get("/posts"); strings.Contains(r.body, `id="sidebar-toc"`) {
+		t.Error("the list of posts has contents")
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 
+	"blog/internal/posts"
 	"blog/web/static"
 )
 
@@ -48,4 +49,13 @@ func postCount(n int) string {
 		return "1 post"
 	}
 	return fmt.Sprintf("%d posts", n)
+}
+
+// withPostTOC gives the page the contents of the post it shows in full,
+// if any: the home page's, whose title leads to the top of the text.
+func withPostTOC(p Page, post *posts.Post) Page {
+	if post == nil || len(post.TOC) == 0 {
+		return p
+	}
+	return p.WithTOC(post.Title, "content", post.TOC)
 }
