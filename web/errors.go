@@ -108,5 +108,8 @@ func (s *Server) handleError(err error, c echo.Context) {
 		_ = c.JSON(status, map[string]any{"error": map[string]string{"code": be.Code, "message": be.Message}})
 		return
 	}
+	// Pages get the bluescreen; never kept by a cache, as it may be a
+	// passing failure (503) or depend on who asked (401).
+	c.Response().Header().Set("Cache-Control", "no-store")
 	_ = s.render(c, status, views.ErrorPage(s.page(c, http.StatusText(status)), status, be.Message))
 }

@@ -8,7 +8,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"blog/internal/posts"
-	"blog/web/views"
 )
 
 // feedSize is how many of the newest posts the feed carries.
@@ -70,9 +69,9 @@ func (rd *reading) handleFeed(c echo.Context) error {
 		return err
 	}
 	ch := rssChannel{
-		Title:       views.SiteName(),
+		Title:       rd.s.site.Name,
 		Link:        base + "/",
-		Description: siteDescription,
+		Description: rd.s.site.Description,
 		Language:    "en",
 		Self:        atomLink{Href: base + "/rss.xml", Rel: "self", Type: "application/rss+xml"},
 		Items:       []rssItem{},

@@ -16,6 +16,12 @@ import (
 // handleTagIndex and handleTagShow answer from the page cache when they
 // can, like the pages of the reading side.
 func (s *Server) handleTagIndex(c echo.Context) error {
+	c.Response().Header().Add("Vary", "Authorization")
+	if s.isAdmin(c) {
+		takeFlash(c)
+		adminView(c)
+		return s.renderTagIndex(c)
+	}
 	if takeFlash(c) != "" {
 		return s.renderTagIndex(c)
 	}
@@ -27,7 +33,7 @@ func (s *Server) renderTagIndex(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.renderKept(c, views.TagIndex(s.page(c, "Tags"), list, s.adminPassword != "", flashOf(c)))
+	return s.renderKept(c, views.TagIndex(s.page(c, "Tags"), list, s.adminPassword != "", s.isAdmin(c), flashOf(c)))
 }
 
 func (s *Server) handleTagNew(c echo.Context) error {
@@ -36,6 +42,12 @@ func (s *Server) handleTagNew(c echo.Context) error {
 }
 
 func (s *Server) handleTagShow(c echo.Context) error {
+	c.Response().Header().Add("Vary", "Authorization")
+	if s.isAdmin(c) {
+		takeFlash(c)
+		adminView(c)
+		return s.renderTagShow(c)
+	}
 	if takeFlash(c) != "" {
 		return s.renderTagShow(c)
 	}
@@ -56,7 +68,7 @@ func (s *Server) renderTagShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.renderKept(c, views.TagShow(s.page(c, "Tag: "+t.Label), t, content, flashOf(c)))
+	return s.renderKept(c, views.TagShow(s.page(c, "Tag: "+t.Label), t, content, s.isAdmin(c), flashOf(c)))
 }
 
 // renderKept renders a page that serve let through and keeps it in the

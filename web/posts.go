@@ -20,10 +20,6 @@ const recentOnHome = 5
 // another: the introduction, as the original Blog pins it.
 const DefaultHomeSlug = "hello-world"
 
-// siteDescription describes the blog where no post does.
-const siteDescription = "Notes on running a blog from SQLite replicated by LiteFS: " +
-	"forwarded writes, exactly-once effects and reads of your own writes."
-
 // noWordsHint is shown for a search that has nothing to look for.
 const noWordsHint = "That search has no words to look for. Try words from a post, such as “primary” or “sqlite”."
 
@@ -55,7 +51,7 @@ func (rd *reading) handleHome(c echo.Context) error {
 			recent = append(recent, s)
 		}
 	}
-	return rd.renderCached(c, views.Home(rd.page(c, "", siteDescription), home, recent))
+	return rd.renderCached(c, views.Home(rd.page(c, "", ""), home, recent))
 }
 
 func (rd *reading) handlePostList(c echo.Context) error {
@@ -135,15 +131,8 @@ func (rd *reading) handlePost(c echo.Context) error {
 	if err := views.PostPage(rd.page(c, p.Title, p.Description), p).Render(ctx, &buf); err != nil {
 		return err
 	}
-	c.Response().Header().Set("Cache-Control", "private, no-store")
-	c.Response().Header().Add("Vary", "Authorization")
+	adminView(c)
 	return c.HTMLBlob(http.StatusOK, buf.Bytes())
-}
-
-// isAdmin reports whether the request carries the admin's Basic auth.
-func (s *Server) isAdmin(c echo.Context) bool {
-	user, pass, ok := c.Request().BasicAuth()
-	return ok && s.adminPassword != "" && equal(user, "admin") && equal(pass, s.adminPassword)
 }
 
 func queryOf(c echo.Context) string {

@@ -19,6 +19,7 @@ func (s *Server) routes() {
 	e.Use(middleware.Recover())
 	e.Use(middleware.BodyLimit("64K"))
 	e.Use(securityHeaders)
+	e.Use(withCSP)
 
 	e.GET("/health", s.handleHealth)
 	if s.metrics != nil {
@@ -36,6 +37,7 @@ func (s *Server) routes() {
 	pages.POST("/tags", s.handleTagCreate, s.requireAdmin)
 	pages.GET("/tags/:id", s.handleTagShow)
 	pages.GET("/tags/:id/edit", s.handleTagEdit)
+	pages.GET("/signin", s.handleSignIn, s.requireAdmin)
 	pages.POST("/tags/:id", s.handleTagRename, s.requireAdmin)
 	pages.POST("/tags/:id/delete", s.handleTagDelete, s.requireAdmin)
 
@@ -47,6 +49,8 @@ func (s *Server) routes() {
 	api.PATCH("/tags/:id", s.handleAPITagRename, s.requireAdmin)
 	api.DELETE("/tags/:id", s.handleAPITagDelete, s.requireAdmin)
 	api.Any("/*", func(c echo.Context) error { return echo.ErrNotFound })
+
+	e.GET("/gallery", s.handleGallery)
 
 	s.contentRoutes(e, pages)
 }

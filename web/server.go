@@ -38,6 +38,9 @@ type Deps struct {
 	// Metrics serves /metrics in Prometheus format.
 	Metrics http.Handler
 	Content ContentDeps
+	// Site is the blog's identity; what is left empty takes the defaults
+	// of site.go.
+	Site Site
 }
 
 // Server is the blog's HTTP server.
@@ -50,6 +53,7 @@ type Server struct {
 	forward       http.Handler
 	metrics       http.Handler
 	content       ContentDeps
+	site          Site
 }
 
 // NewServer returns the blog's server with every route registered.
@@ -69,6 +73,7 @@ func NewServer(d Deps) *Server {
 		forward:       d.Forward,
 		metrics:       d.Metrics,
 		content:       d.Content,
+		site:          withDefaults(d.Site),
 	}
 	s.echo.HideBanner = true
 	s.echo.HidePort = true
@@ -119,5 +124,5 @@ func (s *Server) render(c echo.Context, status int, comp templ.Component) error 
 
 // page returns the layout's data for a page titled title.
 func (s *Server) page(c echo.Context, title string) views.Page {
-	return views.Page{Title: title, Path: c.Request().URL.Path, CSRF: csrfToken(c)}
+	return views.Page{Title: title, Path: c.Request().URL.Path, CSRF: csrfToken(c), Site: s.site}
 }

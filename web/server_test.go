@@ -99,10 +99,10 @@ func (e *env) count(where string, args ...any) int {
 
 var csrfInput = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
 
-// csrf loads a form page and returns its token.
+// csrf loads a form page as the admin and returns its token.
 func (e *env) csrf(path string) string {
 	e.t.Helper()
-	r := e.do("GET", path, "", "", false)
+	r := e.do("GET", path, "", "", true) // the forms on tag pages are the admin's
 	m := csrfInput.FindStringSubmatch(r.body)
 	if r.status != 200 || m == nil {
 		e.t.Fatalf("GET %s: %d, no CSRF token in the form", path, r.status)

@@ -7,7 +7,10 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/url"
 	"strconv"
+
+	"blog/web"
 )
 
 // config is every setting, read once here and passed down as plain values.
@@ -21,6 +24,10 @@ type config struct {
 	ContentDir    string
 	HomeSlug      string
 	Watch         bool
+	// The site's identity in pages and the feed.
+	SiteName        string
+	SiteDescription string
+	SourceURL       string
 }
 
 var errHelp = errors.New("help requested")
@@ -47,6 +54,9 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stderr i
 	if cmd == "serve" {
 		fs.BoolVar(&c.Watch, "watch", false, "re-import BLOG_CONTENT when its files change")
 	}
+	fs.StringVar(&c.SiteName, "site-name", env("BLOG_SITE_NAME", web.DefaultSiteName), "the site's name")
+	fs.StringVar(&c.SiteDescription, "site-description", env("BLOG_SITE_DESCRIPTION", web.DefaultSiteDescription), "the site's description")
+	fs.StringVar(&c.SourceURL, "source-url", getenv("BLOG_SOURCE_URL"), "address of the site's source code")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return c, errHelp
@@ -75,6 +85,11 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stderr i
 	} else if !isPort(c.ForwardPort) {
 		return c, usageError{fmt.Sprintf("%s %q is not a port number (1 to 65535)",
 			source("forward-port", "BLOG_FORWARD_PORT"), c.ForwardPort)}
+	}
+	if c.SourceURL != "" {
+		if u, err := url.Parse(c.SourceURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return c, usageError{fmt.Sprintf("BLOG_SOURCE_URL %q is not an http(s) address", c.SourceURL)}
+		}
 	}
 	if c.DB == "" {
 		return c, usageError{"BLOG_DB must name a database file"}

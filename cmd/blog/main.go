@@ -55,7 +55,11 @@ Flags (each overrides the environment variable of the same name):
   --url             BLOG_URL             public base URL, for links in the feed (default: the request's host)
   --content         BLOG_CONTENT         content folder in the original Blog's layout (posts/, projects/projects.yaml, assets/)
                                          overriding the bundled content
+                                         (its taglines.txt, one a line, replaces the header's taglines)
   --home-slug       BLOG_HOME_SLUG       the post / shows (default "hello-world"; the latest when there is none)
+  --site-name       BLOG_SITE_NAME       the site's name in pages and the feed (default "Replicated Notes")
+  --site-description BLOG_SITE_DESCRIPTION the site's description in pages and the feed
+  --source-url      BLOG_SOURCE_URL      address of the site's source code, linked from the footer
 `
 
 // usageError is a mistake in the command line: exit 2 with the usage.

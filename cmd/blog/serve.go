@@ -94,6 +94,10 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		return fmt.Errorf("cannot listen on %s: %w", cfg.Addr, err)
 	}
 	defer ln.Close()
+	taglines, err := web.LoadTaglines(contentFS)
+	if err != nil {
+		return err
+	}
 	role, primary, err := node.Role()
 	if err != nil {
 		return err
@@ -157,6 +161,13 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		Forward:       forward,
 		Metrics:       promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
 		Content:       web.ContentDeps{DB: db, FS: contentFS, BaseURL: cfg.BaseURL, HomeSlug: cfg.HomeSlug},
+
+		Site: web.Site{
+			Name:        cfg.SiteName,
+			Description: cfg.SiteDescription,
+			SourceURL:   cfg.SourceURL,
+			Taglines:    taglines,
+		},
 	})
 	err = srv.Serve(ctx, ln, shutdownGrace, func(addr string) {
 		log.Info("serving", "addr", addr, "writes", cfg.AdminPassword != "")

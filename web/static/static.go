@@ -1,4 +1,4 @@
-// Package static holds the blog's stylesheets, scripts and icons, embedded
+// Package static holds the blog's stylesheets, scripts, font and icons, embedded
 // in the binary, and names each by a URL that changes with its content so it
 // can be cached for a year.
 package static
@@ -13,7 +13,7 @@ import (
 
 // FS holds the static files.
 //
-//go:embed *.css *.svg *.js
+//go:embed *.css *.svg *.js fonts
 var FS embed.FS
 
 var versions = sync.OnceValue(func() map[string]string {

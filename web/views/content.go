@@ -8,9 +8,6 @@ import (
 
 // Helpers of the reading side's pages: posts, projects and search.
 
-// SiteName is the blog's name, as the layout shows it.
-func SiteName() string { return Page{}.site() }
-
 func queryEscape(s string) string { return url.QueryEscape(s) }
 
 // displayURL shows an address without its scheme and trailing slash.

@@ -3,20 +3,46 @@
 package views
 
 import (
+	"hash/fnv"
 	"strconv"
 	"strings"
 	"time"
 
+	"blog/internal/markdown"
 	"blog/web/static"
 )
 
 // Page is what the layout needs from every page.
 type Page struct {
 	Title       string
-	Description string
+	Description string // the page's own; the site's when empty
 	Path        string // the request's path, to mark the current section
 	CSRF        string // token for forms on the page
-	SiteName    string
+	Site        Site
+	// TOC, when set, is shown in the sidebar (posts).
+	TOC *TOC
+}
+
+// Site is the blog's identity: BLOG_SITE_NAME, BLOG_SITE_DESCRIPTION,
+// BLOG_SOURCE_URL and the taglines the header types out.
+type Site struct {
+	Name        string
+	Description string
+	SourceURL   string // empty: no Source link
+	Taglines    []string
+}
+
+// TOC is a post's table of contents: its title, then its headings.
+type TOC struct {
+	Title    string
+	TitleID  string // the id of the element that shows the title
+	Headings []markdown.Heading
+}
+
+// WithTOC returns the page with a table of contents in its sidebar.
+func (p Page) WithTOC(title, titleID string, headings []markdown.Heading) Page {
+	p.TOC = &TOC{Title: title, TitleID: titleID, Headings: headings}
+	return p
 }
 
 // Section returns the top-level section of the page, for the navigation.
@@ -28,15 +54,33 @@ func (p Page) Section() string {
 	return s
 }
 
-func (p Page) site() string {
-	if p.SiteName == "" {
-		return "Replicated Notes"
+func (p Page) site() string { return p.Site.Name }
+
+func (p Page) description() string {
+	if p.Description != "" {
+		return p.Description
 	}
-	return p.SiteName
+	return p.Site.Description
 }
 
+// home reports whether the page is the front page, for the navigation.
+func (p Page) home() bool { return p.Path == "/" || p.Path == "" }
+
+// tagline is the one shown before the script picks one at random, and to
+// readers without it: the same for every page of the same address.
+func (p Page) tagline() string {
+	if len(p.Site.Taglines) == 0 {
+		return ""
+	}
+	h := fnv.New32a()
+	h.Write([]byte(p.Path))
+	return p.Site.Taglines[h.Sum32()%uint32(len(p.Site.Taglines))]
+}
+
+func (p Page) taglines() string { return strings.Join(p.Site.Taglines, "\n") }
+
 func (p Page) fullTitle() string {
-	if p.Title == "" {
+	if p.Title == "" || p.Title == p.site() {
 		return p.site()
 	}
 	return p.Title + " · " + p.site()

@@ -1,0 +1,39 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+)
+
+// isAdmin reports whether the request carries the admin's valid Basic
+// credentials. Pages shown differently to the admin are never kept in or
+// answered from the page cache.
+func (s *Server) isAdmin(c echo.Context) bool {
+	if s.adminPassword == "" {
+		return false
+	}
+	user, pass, ok := c.Request().BasicAuth()
+	return ok && equal(user, "admin") && equal(pass, s.adminPassword)
+}
+
+// handleSignIn is behind requireAdmin: the browser asks for the password,
+// and once given goes back to the page it came from, now with its edit
+// controls. Only addresses of this site are followed.
+func (s *Server) handleSignIn(c echo.Context) error {
+	next := c.QueryParam("next")
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
+		next = "/tags"
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.Redirect(http.StatusSeeOther, next)
+}
+
+// adminView marks an answer made for the admin: no cache may keep it, and
+// caches that kept the reader's version must not give it to the admin.
+func adminView(c echo.Context) {
+	h := c.Response().Header()
+	h.Set("Cache-Control", "private, no-store")
+	h.Add("Vary", "Authorization")
+}
