@@ -10,10 +10,15 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/ncruces/go-sqlite3"
 
 	"blog"
 )
@@ -102,6 +107,13 @@ func (r *Repo) Has(name string) bool {
 	return ok
 }
 
+// Names returns the names of the operations registered, sorted.
+func (r *Repo) Names() []string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return slices.Sorted(maps.Keys(r.ops))
+}
+
 // Do runs op through the whole chain. The idempotency key is taken from the
 // context (see WithKey) when op.Key is empty.
 func (r *Repo) Do(ctx context.Context, op Op) *Result {
@@ -139,8 +151,19 @@ func (r *Repo) Do(ctx context.Context, op Op) *Result {
 
 // Execute runs op's execution in one transaction, with the idempotency
 // ledger read and written in that same transaction, skipping the
-// middleware. It is the last link of the chain.
+// middleware. It is the last link of the chain. A write that finds the
+// disk full is refused as unavailable, as one that finds no primary is:
+// nothing was written, and it may succeed once there is room.
 func (r *Repo) Execute(ctx context.Context, op Op) *Result {
+	res := r.execute(ctx, op)
+	if res.Err != nil && errors.Is(res.Err, sqlite3.FULL) {
+		res.Err = blog.Errorf(blog.EUNAVAILABLE,
+			"The blog's disk is full, so nothing was written. Try again later.")
+	}
+	return res
+}
+
+func (r *Repo) execute(ctx context.Context, op Op) *Result {
 	r.mu.RLock()
 	exec, ok := r.ops[op.Name]
 	r.mu.RUnlock()
