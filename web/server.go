@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/a-h/templ"
@@ -37,6 +38,12 @@ type Deps struct {
 	// Metrics serves /metrics in Prometheus format.
 	Metrics http.Handler
 	Content ContentDeps
+	// OnFly says the node runs on Fly.io (FLY_APP_NAME is set), whose
+	// proxy's Fly-Client-IP and X-Forwarded-Proto headers are then trusted.
+	OnFly bool
+	// CSRFKey signs the forms' CSRF tokens. Nodes that share it accept each
+	// other's forms; empty, each process draws a random key.
+	CSRFKey []byte
 }
 
 // Server is the blog's HTTP server.
@@ -49,6 +56,11 @@ type Server struct {
 	forward       http.Handler
 	metrics       http.Handler
 	content       ContentDeps
+	onFly         bool
+	csrfSigner    csrfSigner
+	logins        *loginLimiter
+	// baseOrigin is BLOG_URL's scheme and host, an origin writes may come from.
+	baseOrigin string
 }
 
 // NewServer returns the blog's server with every route registered.
@@ -68,10 +80,25 @@ func NewServer(d Deps) *Server {
 		forward:       d.Forward,
 		metrics:       d.Metrics,
 		content:       d.Content,
+		onFly:         d.OnFly,
+		csrfSigner:    newCSRFSigner(d.CSRFKey),
+		logins:        newLoginLimiter(),
+	}
+	if u, err := url.Parse(d.Content.BaseURL); err == nil && u.Scheme != "" && u.Host != "" {
+		s.baseOrigin = u.Scheme + "://" + u.Host
 	}
 	s.echo.HideBanner = true
 	s.echo.HidePort = true
 	s.echo.HTTPErrorHandler = s.handleError
+	// Only what this node can trust names the client and the scheme, for
+	// the log, the feed's links and the page cache's keys alike.
+	s.echo.IPExtractor = s.clientAddr
+	s.echo.SchemeExtractor = func(r *http.Request) string {
+		if s.behindTLS(r) {
+			return "https"
+		}
+		return "http"
+	}
 	s.routes()
 	return s
 }
@@ -79,11 +106,11 @@ func NewServer(d Deps) *Server {
 // ServeHTTP lets the server be used as an http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
 
-// ListenAndServe serves on addr until ctx is done, then shuts down
+// ListenAndServe serves on addr, with the limits of limits.go, until ctx is done, then shuts down
 // gracefully, letting requests in flight (a forwarded write among them)
 // finish for up to grace.
 func (s *Server) ListenAndServe(ctx context.Context, addr string, grace time.Duration, ready func(net string)) error {
-	srv := &http.Server{Addr: addr, Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	srv := newHTTPServer(s)
 	ln, err := listen(addr)
 	if err != nil {
 		return err
