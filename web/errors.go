@@ -75,11 +75,21 @@ func codeOf(status int) string {
 func (s *Server) toAppError(c echo.Context, err error) (*blog.Error, int) {
 	var be *blog.Error
 	if errors.As(err, &be) {
+		if be.Code == blog.EUNAVAILABLE && err != error(be) {
+			// A cause is wrapped with it (a full disk): for the operator.
+			s.log.Warn("write refused", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
+		}
 		return be, statusOf(be.Code)
 	}
 	var he *echo.HTTPError
 	if errors.As(err, &he) {
 		status := he.Code
+		if status == http.StatusMethodNotAllowed && c.Path() == "/*" {
+			// The old addresses of posts (GET /*) take any path; any
+			// other method there names nothing.
+			c.Response().Header().Del(echo.HeaderAllow)
+			status = http.StatusNotFound
+		}
 		msg := http.StatusText(status)
 		if m, ok := he.Message.(string); ok && m != "" && m != msg {
 			msg = m

@@ -49,9 +49,6 @@ func (s *Server) routes() {
 	api.Any("/*", func(c echo.Context) error { return echo.ErrNotFound })
 
 	s.contentRoutes(e, pages)
-	// The old addresses of posts (GET /*) take any path; any other method
-	// there names nothing: 404, not 405.
-	e.RouteNotFound("/*", func(c echo.Context) error { return echo.ErrNotFound })
 }
 
 // securityHeaders sets the headers every page wants; behind TLS, HSTS, so

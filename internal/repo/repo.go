@@ -16,6 +16,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/ncruces/go-sqlite3"
@@ -151,16 +152,25 @@ func (r *Repo) Do(ctx context.Context, op Op) *Result {
 
 // Execute runs op's execution in one transaction, with the idempotency
 // ledger read and written in that same transaction, skipping the
-// middleware. It is the last link of the chain. A write that finds the
-// disk full is refused as unavailable, as one that finds no primary is:
-// nothing was written, and it may succeed once there is room.
+// middleware. It is the last link of the chain.
 func (r *Repo) Execute(ctx context.Context, op Op) *Result {
 	res := r.execute(ctx, op)
-	if res.Err != nil && errors.Is(res.Err, sqlite3.FULL) {
-		res.Err = blog.Errorf(blog.EUNAVAILABLE,
-			"The blog's disk is full, so nothing was written. Try again later.")
+	if res.Err != nil && diskFull(res.Err) {
+		// Refused as one that finds no primary is: nothing was written,
+		// and it may succeed once there is room. The cause stays wrapped
+		// for the log.
+		res.Err = fmt.Errorf("%w (%w)", blog.Errorf(blog.EUNAVAILABLE,
+			"The blog could not write to its disk, which may be full; nothing was written. Try again later."), res.Err)
 	}
 	return res
+}
+
+// diskFull reports whether err is SQLite failing to write to the disk:
+// SQLITE_FULL, or, as the driver reports ENOSPC from a file write,
+// SQLITE_IOERR_WRITE. Either way the transaction was rolled back.
+func diskFull(err error) bool {
+	return errors.Is(err, sqlite3.FULL) || errors.Is(err, sqlite3.IOERR_WRITE) ||
+		errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT)
 }
 
 func (r *Repo) execute(ctx context.Context, op Op) *Result {
