@@ -144,22 +144,20 @@ func (s *Server) checkOrigin(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // sameOrigin reports whether the request's Origin, if it has one, is the
-// blog's: the host it was sent to, or BLOG_URL.
+// blog's: BLOG_URL, or the host the request was sent to. The scheme is not
+// compared: behind a TLS proxy other than Fly.io's the node cannot tell
+// which one the browser used.
 func (s *Server) sameOrigin(r *http.Request) bool {
 	origin := r.Header.Get("Origin")
 	if origin == "" {
 		return true
 	}
-	u, err := url.Parse(origin)
-	if err != nil || u.Host == "" {
-		return false // "null" among them: a sandboxed or privacy-sensitive context
-	}
 	if s.baseOrigin != "" && strings.EqualFold(origin, s.baseOrigin) {
 		return true
 	}
-	scheme := "http"
-	if s.behindTLS(r) {
-		scheme = "https"
+	u, err := url.Parse(origin)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return false // "null" among them: a sandboxed or privacy-sensitive context
 	}
-	return strings.EqualFold(u.Scheme, scheme) && strings.EqualFold(u.Host, r.Host)
+	return strings.EqualFold(u.Host, r.Host)
 }

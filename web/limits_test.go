@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/labstack/echo/v4"
+
 	"blog/internal/repo"
 	"blog/internal/sqlite/sqlitetest"
 	"blog/internal/tags"
@@ -41,7 +43,11 @@ func TestServerTimeouts(t *testing.T) {
 			}
 		}
 	}
-	mux.HandleFunc("/live", stream(true))
+	// Through echo, as the blog's routes are: its response must let
+	// http.ResponseController reach the connection.
+	e := echo.New()
+	e.GET("/live", echo.WrapHandler(stream(true)))
+	mux.Handle("/live", e)
 	mux.HandleFunc("/slow", stream(false))
 	srv := httptest.NewUnstartedServer(mux)
 	srv.Config = newHTTPServer(mux)
