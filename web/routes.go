@@ -46,7 +46,6 @@ func (s *Server) routes() {
 	api.POST("/tags", s.handleAPITagCreate, s.requireAdmin)
 	api.PATCH("/tags/:id", s.handleAPITagRename, s.requireAdmin)
 	api.DELETE("/tags/:id", s.handleAPITagDelete, s.requireAdmin)
-	api.Any("/*", func(c echo.Context) error { return echo.ErrNotFound })
 
 	s.contentRoutes(e, pages)
 }

@@ -106,9 +106,9 @@ func NewServer(d Deps) *Server {
 // ServeHTTP lets the server be used as an http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
 
-// ListenAndServe serves on addr, with the limits of limits.go, until ctx is done, then shuts down
-// gracefully, letting requests in flight (a forwarded write among them)
-// finish for up to grace.
+// ListenAndServe serves on addr, within the limits of limits.go, until ctx
+// is done, then shuts down gracefully, letting requests in flight (a
+// forwarded write among them) finish for up to grace.
 func (s *Server) ListenAndServe(ctx context.Context, addr string, grace time.Duration, ready func(net string)) error {
 	srv := newHTTPServer(s)
 	ln, err := listen(addr)

@@ -394,6 +394,9 @@ func TestStatusesOfOddRequests(t *testing.T) {
 		{"TRACE", "/", 405, "GET"},
 		{"DELETE", "/tags/1", 405, "POST"},
 		{"PUT", "/tags", 405, "POST"},
+		{"PUT", "/api/tags/1", 405, "PATCH"},
+		{"POST", "/api/nothing", 404, ""},
+		{"GET", "/api/nothing", 404, ""},
 		{"POST", "/internal//forward", 404, ""},
 		{"POST", "/internal/forward", 404, ""}, // no forward secret: no endpoint
 		{"POST", "/no/such/page", 404, ""},
@@ -406,6 +409,11 @@ func TestStatusesOfOddRequests(t *testing.T) {
 		a := n.api(tc.method, tc.path, `{"label":"slash"}`)
 		if a.status != tc.status || !strings.Contains(a.header.Get("Allow"), tc.allow) {
 			t.Errorf("%s %s: %d, Allow %q; want %d with Allow listing %q", tc.method, tc.path, a.status, a.header.Get("Allow"), tc.status, tc.allow)
+		}
+	}
+	for _, method := range []string{"GET", "POST", "PUT"} {
+		if a := n.api(method, "/api/nothing", `{}`); a.code(t) != "not_found" && a.code(t) != "method_not_allowed" {
+			t.Errorf("%s /api/nothing: %d %s, want a JSON error", method, a.status, a.body)
 		}
 	}
 	if a := n.do("GET", "/tags/", nil); a.status != 301 || a.header.Get("Location") != "/tags" {
