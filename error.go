@@ -16,8 +16,10 @@ const (
 	EFORBIDDEN    = "forbidden"
 	EINTERNAL     = "internal"
 	EINVALID      = "invalid"
+	EMETHOD       = "method_not_allowed"
 	ENOTFOUND     = "not_found"
 	ETOOLARGE     = "too_large"
+	ETOOMANY      = "too_many_requests"
 	EUNAUTHORIZED = "unauthorized"
 	EUNAVAILABLE  = "unavailable"
 )

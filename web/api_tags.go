@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -19,25 +20,82 @@ type tagInput struct {
 	Label *string `json:"label"`
 }
 
-// decodeJSON reads a JSON request body into v: malformed JSON is a
-// bad_request, an oversized body too_large.
+// decodeJSON reads a JSON request body into v: malformed JSON, or an
+// object naming a key twice (which parsers read differently), is a
+// bad_request; a body over MaxBody too_large.
 func decodeJSON(c echo.Context, v any) error {
 	ct := c.Request().Header.Get(echo.HeaderContentType)
 	if mt, _, _ := mime.ParseMediaType(ct); mt != echo.MIMEApplicationJSON {
 		return blog.Errorf(blog.EBADREQUEST, "Send the body as JSON with Content-Type: application/json.")
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(c.Response(), c.Request().Body, MaxBody))
-	if err := dec.Decode(v); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return blog.Errorf(blog.ETOOLARGE, "The request body is larger than 64 KiB.")
+	body, err := io.ReadAll(http.MaxBytesReader(c.Response(), c.Request().Body, MaxBody))
+	if err != nil {
+		var big *http.MaxBytesError
+		if errors.As(err, &big) {
+			return tooLarge()
 		}
+		return blog.Errorf(blog.EBADREQUEST, "The request body could not be read.")
+	}
+	if err := checkJSONKeys(body); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(v); err != nil {
 		return blog.Errorf(blog.EBADREQUEST, "Malformed JSON: %v.", err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return blog.Errorf(blog.EBADREQUEST, "Malformed JSON: unexpected data after the object.")
 	}
 	return nil
+}
+
+// checkJSONKeys refuses JSON in which an object names a key twice. Go
+// keeps the last, other parsers the first: a proxy or log in front of the
+// blog could read another request than the one carried out.
+func checkJSONKeys(body []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	type frame struct {
+		keys   map[string]bool
+		object bool
+		isKey  bool // the next string token in this object is a key
+	}
+	var stack []frame
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return blog.Errorf(blog.EBADREQUEST, "Malformed JSON: %v.", err)
+		}
+		top := len(stack) - 1
+		atKey := top >= 0 && stack[top].object && stack[top].isKey
+		if top >= 0 && stack[top].object {
+			stack[top].isKey = !stack[top].isKey
+		}
+		switch t := tok.(type) {
+		case json.Delim:
+			switch t {
+			case '{':
+				stack = append(stack, frame{keys: map[string]bool{}, object: true, isKey: true})
+			case '[':
+				stack = append(stack, frame{})
+			default:
+				stack = stack[:len(stack)-1]
+				if n := len(stack) - 1; n >= 0 && stack[n].object {
+					// The closed value was a member's value: a key is next.
+					stack[n].isKey = true
+				}
+			}
+		case string:
+			if atKey {
+				if stack[top].keys[t] {
+					return blog.Errorf(blog.EBADREQUEST, "Malformed JSON: the key %q appears twice in one object.", t)
+				}
+				stack[top].keys[t] = true
+			}
+		}
+	}
 }
 
 func (in tagInput) label() (string, error) {
@@ -47,11 +105,13 @@ func (in tagInput) label() (string, error) {
 	return *in.Label, nil
 }
 
-// idParam reads the numeric :id of a route; anything else names no tag.
+// idParam reads the :id of a route. Only the canonical decimal form names
+// a tag (1, not 01 or +1), so each tag has one address.
 func idParam(c echo.Context) (int64, error) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, blog.Errorf(blog.ENOTFOUND, "There is no tag %q.", c.Param("id"))
+	raw := c.Param("id")
+	id, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || id <= 0 || strconv.FormatInt(id, 10) != raw {
+		return 0, blog.Errorf(blog.ENOTFOUND, "There is no tag %q.", raw)
 	}
 	return id, nil
 }

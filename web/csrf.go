@@ -1,9 +1,13 @@
 package web
 
 import (
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"net/http"
+	"net/url"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -11,31 +15,82 @@ import (
 )
 
 const (
-	csrfCookie = "blog_csrf"
-	csrfField  = "_csrf"
-	csrfKey    = "csrf"
+	// csrfCookie holds the token over plain HTTP; behind TLS the cookie is
+	// csrfSecureCookie, whose __Host- prefix makes browsers refuse it unless
+	// it is Secure, for this host only and path /: a neighbouring subdomain
+	// cannot plant one.
+	csrfCookie       = "blog_csrf"
+	csrfSecureCookie = "__Host-blog_csrf"
+	csrfField        = "_csrf"
+	csrfKey          = "csrf"
 )
 
-// csrf protects form posts with a double-submit token: a random value in a
-// cookie that a form must repeat in its hidden _csrf input. A post without
+// csrfSigner makes and checks CSRF tokens: a random nonce and its HMAC
+// under the server's key, so only this blog can mint one, whatever a
+// caller puts in a cookie.
+type csrfSigner struct{ key []byte }
+
+// newCSRFSigner returns a signer with key, or with a random key of its own
+// when key is empty (then tokens die with the process).
+func newCSRFSigner(key []byte) csrfSigner {
+	if len(key) == 0 {
+		key = make([]byte, 32)
+		_, _ = rand.Read(key)
+	}
+	return csrfSigner{key: key}
+}
+
+func (cs csrfSigner) mac(nonce string) string {
+	m := hmac.New(sha256.New, cs.key)
+	m.Write([]byte("csrf\x00" + nonce))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// newToken returns a fresh signed token.
+func (cs csrfSigner) newToken() string {
+	b := make([]byte, 18)
+	_, _ = rand.Read(b)
+	nonce := base64.RawURLEncoding.EncodeToString(b)
+	return nonce + "." + cs.mac(nonce)
+}
+
+// valid reports whether token was made by newToken under this key.
+func (cs csrfSigner) valid(token string) bool {
+	nonce, sig, ok := strings.Cut(token, ".")
+	if !ok || len(nonce) != 24 || len(token) > 100 {
+		return false
+	}
+	return hmac.Equal([]byte(sig), []byte(cs.mac(nonce)))
+}
+
+// csrf protects form posts with a signed double-submit token: the token in
+// an HttpOnly, SameSite=Lax cookie must be one this server signed, and the
+// form must repeat it in its hidden _csrf input, in the body (never the
+// query string, which ends up in logs and Referer headers). A post without
 // it, or with another value, is refused before the handler runs.
-func csrf(next echo.HandlerFunc) echo.HandlerFunc {
+func (s *Server) csrf(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		r := c.Request()
+		secure := s.behindTLS(r)
+		name := csrfCookie
+		if secure {
+			name = csrfSecureCookie
+		}
 		token := ""
-		if ck, err := c.Cookie(csrfCookie); err == nil && len(ck.Value) >= 32 {
+		if ck, err := r.Cookie(name); err == nil && s.csrfSigner.valid(ck.Value) {
 			token = ck.Value
 		}
-		switch c.Request().Method {
+		switch r.Method {
 		case http.MethodGet, http.MethodHead:
 			if token == "" {
-				token = newToken()
-				c.SetCookie(&http.Cookie{Name: csrfCookie, Value: token, Path: "/",
-					HttpOnly: true, SameSite: http.SameSiteStrictMode})
+				token = s.csrfSigner.newToken()
+				c.SetCookie(&http.Cookie{Name: name, Value: token, Path: "/",
+					HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode})
 			}
 			c.Response().Header().Add("Vary", "Cookie")
 		default:
-			sent := c.FormValue(csrfField)
-			if token == "" || sent == "" || !equal(token, sent) {
+			sent := formBodyValue(r, csrfField)
+			if token == "" || sent == "" || !hmac.Equal([]byte(token), []byte(sent)) {
 				return blog.Errorf(blog.EFORBIDDEN,
 					"This form has expired or did not come from this blog. Reload the page and try again.")
 			}
@@ -45,13 +100,64 @@ func csrf(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-func newToken() string {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
+// formBodyValue is a field of the request's form body only, never of its
+// query string. limitBody has parsed the form already.
+func formBodyValue(r *http.Request, name string) string {
+	if r.PostForm == nil {
+		_ = r.ParseForm()
+	}
+	if v := r.PostForm.Get(name); v != "" {
+		return v
+	}
+	if r.MultipartForm != nil {
+		if vs := r.MultipartForm.Value[name]; len(vs) > 0 {
+			return vs[0]
+		}
+	}
+	return ""
 }
 
 func csrfToken(c echo.Context) string {
 	t, _ := c.Get(csrfKey).(string)
 	return t
+}
+
+// checkOrigin refuses a write that a browser sent from another site: one
+// whose Origin is not this blog, or that the browser marks cross-site.
+// Clients that send neither header (curl, the other nodes) are let through:
+// they are not browsers a page could make act for someone else, and
+// writes need the admin's password anyway.
+func (s *Server) checkOrigin(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		switch r.Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
+			return next(c)
+		}
+		if r.Header.Get("Sec-Fetch-Site") == "cross-site" || !s.sameOrigin(r) {
+			return blog.Errorf(blog.EFORBIDDEN,
+				"This request came from another site (Origin %q); the blog takes writes only from its own pages.",
+				r.Header.Get("Origin"))
+		}
+		return next(c)
+	}
+}
+
+// sameOrigin reports whether the request's Origin, if it has one, is the
+// blog's: BLOG_URL, or the host the request was sent to. The scheme is not
+// compared: behind a TLS proxy other than Fly.io's the node cannot tell
+// which one the browser used.
+func (s *Server) sameOrigin(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true
+	}
+	if s.baseOrigin != "" && strings.EqualFold(origin, s.baseOrigin) {
+		return true
+	}
+	u, err := url.Parse(origin)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return false // "null" among them: a sandboxed or privacy-sensitive context
+	}
+	return strings.EqualFold(u.Host, r.Host)
 }

@@ -27,6 +27,10 @@ func statusOf(code string) int {
 		return http.StatusConflict
 	case blog.ETOOLARGE:
 		return http.StatusRequestEntityTooLarge
+	case blog.ETOOMANY:
+		return http.StatusTooManyRequests
+	case blog.EMETHOD:
+		return http.StatusMethodNotAllowed
 	case blog.EINVALID:
 		return http.StatusUnprocessableEntity
 	case blog.EUNAVAILABLE:
@@ -46,12 +50,16 @@ func codeOf(status int) string {
 		return blog.EUNAUTHORIZED
 	case http.StatusForbidden:
 		return blog.EFORBIDDEN
-	case http.StatusNotFound, http.StatusMethodNotAllowed:
+	case http.StatusNotFound:
 		return blog.ENOTFOUND
+	case http.StatusMethodNotAllowed:
+		return blog.EMETHOD
 	case http.StatusConflict:
 		return blog.ECONFLICT
-	case http.StatusRequestEntityTooLarge:
+	case http.StatusRequestEntityTooLarge, http.StatusRequestURITooLong, http.StatusRequestHeaderFieldsTooLarge:
 		return blog.ETOOLARGE
+	case http.StatusTooManyRequests:
+		return blog.ETOOMANY
 	case http.StatusUnprocessableEntity:
 		return blog.EINVALID
 	case http.StatusServiceUnavailable:
@@ -67,18 +75,33 @@ func codeOf(status int) string {
 func (s *Server) toAppError(c echo.Context, err error) (*blog.Error, int) {
 	var be *blog.Error
 	if errors.As(err, &be) {
+		if be.Code == blog.EUNAVAILABLE && err != error(be) {
+			// A cause is wrapped with it (a full disk): for the operator.
+			s.log.Warn("write refused", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
+		}
 		return be, statusOf(be.Code)
 	}
 	var he *echo.HTTPError
 	if errors.As(err, &he) {
 		status := he.Code
-		if status == http.StatusMethodNotAllowed {
+		if status == http.StatusMethodNotAllowed && c.Path() == "/*" {
+			// The old addresses of posts (GET /*) take any path; any
+			// other method there names nothing.
+			c.Response().Header().Del(echo.HeaderAllow)
 			status = http.StatusNotFound
 		}
 		msg := http.StatusText(status)
+		if m, ok := he.Message.(string); ok && m != "" && m != msg {
+			msg = m
+		}
 		switch status {
 		case http.StatusRequestEntityTooLarge:
-			msg = "The request body is larger than 64 KiB."
+			msg = blog.ErrorMessage(tooLarge())
+		case http.StatusMethodNotAllowed:
+			msg = c.Request().Method + " is not allowed at " + c.Request().URL.Path + "."
+			if allow := c.Response().Header().Get(echo.HeaderAllow); allow != "" {
+				msg += " Allowed: " + allow + "."
+			}
 		case http.StatusNotFound:
 			msg = "There is nothing at " + c.Request().URL.Path + "."
 		case http.StatusInternalServerError:

@@ -14,7 +14,11 @@ func headAsGet(next echo.HandlerFunc) echo.HandlerFunc {
 		if req.Method != http.MethodHead {
 			return next(c)
 		}
+		// net/http shares req, and must see HEAD again when it ends the
+		// response, or it ends an empty chunked body with a terminator
+		// the client reads as the start of a next response.
 		req.Method = http.MethodGet
+		defer func() { req.Method = http.MethodHead }()
 		c.Response().Writer = bodiless{c.Response().Writer}
 		return next(c)
 	}
@@ -25,12 +29,9 @@ type bodiless struct{ http.ResponseWriter }
 
 func (b bodiless) Write(p []byte) (int, error) { return len(p), nil }
 
-// Flush passes a flush on, as templ flushes every page it renders.
-func (b bodiless) Flush() {
-	if f, ok := b.ResponseWriter.(http.Flusher); ok {
-		f.Flush()
-	}
-}
+// Flush does nothing: a flush would send the headers while the request
+// still reads GET, and there is no body to hurry along.
+func (b bodiless) Flush() {}
 
 // Unwrap lets http.ResponseController reach the connection's writer.
 func (b bodiless) Unwrap() http.ResponseWriter { return b.ResponseWriter }

@@ -7,7 +7,8 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// logRequests writes one structured line per request.
+// logRequests writes one structured line per request, with the client's
+// address as clientAddr trusts it.
 func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
@@ -26,7 +27,7 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 			slog.Int("status", res.Status),
 			slog.Int64("bytes", res.Size),
 			slog.Duration("duration", time.Since(start)),
-			slog.String("remote", c.RealIP()),
+			slog.String("remote", s.clientAddr(req)),
 		)
 		return nil
 	}

@@ -11,7 +11,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -22,8 +24,17 @@ import (
 // so these hold every page many times over; what they stop is a reader
 // who asks for endless distinct addresses (/posts?q=1, ?q=2, …).
 const (
-	pageCacheBytes = 16 << 20 // the pages' bytes together
-	pageCachePages = 1024     // how many pages
+	// pageCacheBytes bounds everything the cache keeps: each page counts
+	// its body, its key and pageOverhead.
+	pageCacheBytes = 16 << 20
+	pageCachePages = 1024 // how many pages
+	// maxPageKey is the longest key a page is kept under; a page asked
+	// for with more (a search of hundreds of characters) is rendered
+	// afresh each time instead.
+	maxPageKey = 512
+	// pageOverhead is what a kept page costs besides its body and key:
+	// the map's entry, the cachedPage, its ETag and the slice headers.
+	pageOverhead = 512
 )
 
 // pageCache keeps the bytes of rendered pages in memory, so that a page
@@ -63,7 +74,7 @@ type pageCache struct {
 	mu    sync.RWMutex
 	stamp contentStamp // the state every page in pages was rendered from
 	pages map[string]*cachedPage
-	bytes int // the pages' bytes together
+	bytes int // the pages' costs together
 }
 
 // contentStamp names one state of the content: the version of
@@ -80,6 +91,7 @@ type cachedPage struct {
 	// for a page without a form.
 	parts    [][]byte
 	size     int    // the body's length without tokens
+	cost     int    // what keeping it costs, counted against pageCacheBytes
 	etag     string // of the body without tokens, without quotes
 	modified time.Time
 }
@@ -122,7 +134,10 @@ func (pc *pageCache) serve(c echo.Context, render echo.HandlerFunc) error {
 	if err != nil {
 		return render(c)
 	}
-	key := pageKey(c)
+	key, ok := pageKey(c)
+	if !ok {
+		return render(c)
+	}
 	if p := pc.get(st, key); p != nil {
 		return pc.send(c, p, csrfToken(c))
 	}
@@ -150,15 +165,60 @@ func (pc *pageCache) keep(c echo.Context, ctype string, body []byte) (ok bool, e
 }
 
 // pageKey is what a page's bytes depend on besides the content and the
-// CSRF token: the address asked for, as sent, with the scheme and host
-// (the feed's links are absolute).
-func pageKey(c echo.Context) string {
+// CSRF token: the scheme and host (the feed's links are absolute), the
+// path, and the query parameters the page reads (pageParams), in a fixed
+// order; any other parameter changes nothing on the page and is left out,
+// so /posts?n=1 and /posts?n=2 are one page. ok is false for an address
+// not worth keeping: an odd scheme or host, or a key over maxPageKey.
+func pageKey(c echo.Context) (key string, ok bool) {
 	r := c.Request()
-	uri := r.RequestURI
-	if uri == "" {
-		uri = r.URL.RequestURI()
+	scheme := c.Scheme()
+	if (scheme != "http" && scheme != "https") || !plainHost(r.Host) {
+		return "", false
 	}
-	return c.Scheme() + "://" + r.Host + uri
+	var b strings.Builder
+	b.WriteString(scheme + "://" + r.Host + r.URL.EscapedPath())
+	sep := "?"
+	for _, name := range pageParams(c.Path()) {
+		if v := c.QueryParam(name); v != "" {
+			b.WriteString(sep + name + "=" + url.QueryEscape(v))
+			sep = "&"
+		}
+		if b.Len() > maxPageKey {
+			return "", false
+		}
+	}
+	return b.String(), b.Len() <= maxPageKey
+}
+
+// pageParams names the query parameters the page of a route reads. A
+// page that reads a parameter not named here would be kept once for all
+// its values: name it here when adding one.
+func pageParams(route string) []string {
+	switch route {
+	case "/posts", "/projects":
+		return []string{"q", "tag", "tags"}
+	case "/search":
+		return []string{"q"}
+	}
+	return nil
+}
+
+// plainHost reports whether host is a host name or address with an
+// optional port, nothing else.
+func plainHost(host string) bool {
+	if host == "" || len(host) > 255 {
+		return false
+	}
+	for i := 0; i < len(host); i++ {
+		switch ch := host[i]; {
+		case ch >= 'a' && ch <= 'z', ch >= 'A' && ch <= 'Z', ch >= '0' && ch <= '9':
+		case ch == '.' || ch == '-' || ch == ':' || ch == '[' || ch == ']':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 const stampQuery = `SELECT version, changed_at FROM content_changes WHERE id = 1`
@@ -241,7 +301,8 @@ func (pc *pageCache) get(st contentStamp, key string) *cachedPage {
 // reached, pages picked in Go's random map order make room: simpler than
 // keeping them in order of use, and the next write empties the cache anyway.
 func (pc *pageCache) put(st contentStamp, key string, p *cachedPage) {
-	if p.size > pc.maxBytes/16 {
+	p.cost = p.size + len(key) + pageOverhead
+	if p.cost > pc.maxBytes/16 {
 		return // so large that it would crowd out the others
 	}
 	pc.mu.Lock()
@@ -253,17 +314,17 @@ func (pc *pageCache) put(st contentStamp, key string, p *cachedPage) {
 	}
 	if old, ok := pc.pages[key]; ok {
 		delete(pc.pages, key)
-		pc.bytes -= old.size
+		pc.bytes -= old.cost
 	}
 	for k, q := range pc.pages {
-		if pc.bytes+p.size <= pc.maxBytes && len(pc.pages) < pc.maxPages {
+		if pc.bytes+p.cost <= pc.maxBytes && len(pc.pages) < pc.maxPages {
 			break
 		}
 		delete(pc.pages, k)
-		pc.bytes -= q.size
+		pc.bytes -= q.cost
 	}
 	pc.pages[key] = p
-	pc.bytes += p.size
+	pc.bytes += p.cost
 }
 
 // send answers with p, or 304 Not Modified when the client's copy is

@@ -76,6 +76,9 @@ func (e *cacheEnv) do(c *http.Client, method, path, body string, header ...strin
 	}
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
+		if header[i] == "Host" {
+			req.Host = header[i+1]
+		}
 	}
 	if c == nil {
 		c = &http.Client{}
@@ -500,14 +503,14 @@ func TestPageCacheHead(t *testing.T) {
 func TestPageCacheBounds(t *testing.T) {
 	t.Run("put", func(t *testing.T) {
 		pc := newPageCache(nil, slog.New(slog.DiscardHandler), time.Now())
-		pc.maxBytes, pc.maxPages = 16*100, 5
+		pc.maxBytes, pc.maxPages = 16*1000, 50
 		st := contentStamp{version: 1}
 		page := func(size int) *cachedPage { return &cachedPage{parts: [][]byte{make([]byte, size)}, size: size} }
 		check := func() {
 			t.Helper()
 			sum := 0
-			for _, p := range pc.pages {
-				sum += p.size
+			for k, p := range pc.pages {
+				sum += p.size + len(k) + pageOverhead
 			}
 			if len(pc.pages) > pc.maxPages || pc.bytes > pc.maxBytes || pc.bytes != sum {
 				t.Fatalf("%d pages, %d bytes counted, %d held; bounds %d pages, %d bytes", len(pc.pages), pc.bytes, sum, pc.maxPages, pc.maxBytes)
@@ -518,7 +521,7 @@ func TestPageCacheBounds(t *testing.T) {
 			check()
 		}
 		for i := range 50 {
-			pc.put(st, fmt.Sprint("large", i), page(100))
+			pc.put(st, fmt.Sprint("large", i), page(400))
 			check()
 			if pc.get(st, fmt.Sprint("large", i)) == nil {
 				t.Fatalf("the page just kept is gone")
@@ -526,7 +529,7 @@ func TestPageCacheBounds(t *testing.T) {
 		}
 		pc.put(st, "large0", page(50)) // replaced, not counted twice
 		check()
-		pc.put(st, "huge", page(pc.maxBytes/16+1))
+		pc.put(st, "huge", page(pc.maxBytes/16-pageOverhead))
 		if pc.get(st, "huge") != nil {
 			t.Errorf("a page over a sixteenth of the bound was kept")
 		}
@@ -630,5 +633,58 @@ func TestPageCacheWithoutStamp(t *testing.T) {
 	}
 	if n := strings.Count(logged.String(), "page cache off"); n != 1 {
 		t.Errorf("the cache going off was logged %d times:\n%s", n, logged.String())
+	}
+}
+
+// A page is kept under the parameters it reads only, so a reader cannot
+// fill the cache with one page under endless addresses; long and odd
+// addresses are answered but never kept.
+func TestPageCacheKeys(t *testing.T) {
+	e := newCacheEnv(t)
+	pc := e.s.content.pages
+	count := func() int {
+		pc.mu.RLock()
+		defer pc.mu.RUnlock()
+		return len(pc.pages)
+	}
+	first := e.get("/posts?q=sqlite")
+	if first.status != 200 || !e.kept("/posts?q=sqlite") {
+		t.Fatalf("GET /posts?q=sqlite = %d, kept %v", first.status, e.kept("/posts?q=sqlite"))
+	}
+	n := count()
+	for i := range 50 {
+		path := fmt.Sprintf("/posts?n=%d&q=sqlite&pad=%s&utm_source=x%d", i, strings.Repeat("p", 1000), i)
+		r := e.get(path)
+		if r.status != 200 || r.body != first.body {
+			t.Fatalf("GET %s = %d, not the page of /posts?q=sqlite", path[:40], r.status)
+		}
+	}
+	if count() != n {
+		t.Fatalf("parameters the page does not read made %d pages more", count()-n)
+	}
+
+	for _, tc := range []struct {
+		name, path string
+		header     []string
+	}{
+		{"long search", "/posts?q=" + strings.Repeat("w", maxPageKey), nil},
+		{"odd host", "/posts?q=odd", []string{"Host", "a_b.example"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := count()
+			for range 2 {
+				if r := e.get(tc.path, tc.header...); r.status != 200 || !strings.Contains(r.body, "</html>") {
+					t.Fatalf("GET = %d, want the page", r.status)
+				}
+			}
+			if count() != before {
+				t.Fatalf("the page was kept")
+			}
+		})
+	}
+	// The scheme a client claims is not believed: the feed's links, kept
+	// for every reader, stay on the scheme the node was reached by.
+	if r := e.get("/rss.xml", "X-Forwarded-Proto", "javascript"); r.status != 200 || strings.Contains(r.body, "javascript://") {
+		t.Fatalf("GET /rss.xml with a forged scheme = %d, links on it: %v", r.status, strings.Contains(r.body, "javascript://"))
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/a-h/templ"
@@ -41,6 +42,12 @@ type Deps struct {
 	// Site is the blog's identity; what is left empty takes the defaults
 	// of site.go.
 	Site Site
+	// OnFly says the node runs on Fly.io (FLY_APP_NAME is set), whose
+	// proxy's Fly-Client-IP and X-Forwarded-Proto headers are then trusted.
+	OnFly bool
+	// CSRFKey signs the forms' CSRF tokens. Nodes that share it accept each
+	// other's forms; empty, each process draws a random key.
+	CSRFKey []byte
 }
 
 // Server is the blog's HTTP server.
@@ -54,6 +61,11 @@ type Server struct {
 	metrics       http.Handler
 	content       ContentDeps
 	site          Site
+	onFly         bool
+	csrfSigner    csrfSigner
+	logins        *loginLimiter
+	// baseOrigin is BLOG_URL's scheme and host, an origin writes may come from.
+	baseOrigin string
 }
 
 // NewServer returns the blog's server with every route registered.
@@ -74,10 +86,25 @@ func NewServer(d Deps) *Server {
 		metrics:       d.Metrics,
 		content:       d.Content,
 		site:          withDefaults(d.Site),
+		onFly:         d.OnFly,
+		csrfSigner:    newCSRFSigner(d.CSRFKey),
+		logins:        newLoginLimiter(),
+	}
+	if u, err := url.Parse(d.Content.BaseURL); err == nil && u.Scheme != "" && u.Host != "" {
+		s.baseOrigin = u.Scheme + "://" + u.Host
 	}
 	s.echo.HideBanner = true
 	s.echo.HidePort = true
 	s.echo.HTTPErrorHandler = s.handleError
+	// Only what this node can trust names the client and the scheme, for
+	// the log, the feed's links and the page cache's keys alike.
+	s.echo.IPExtractor = s.clientAddr
+	s.echo.SchemeExtractor = func(r *http.Request) string {
+		if s.behindTLS(r) {
+			return "https"
+		}
+		return "http"
+	}
 	s.routes()
 	return s
 }
@@ -85,9 +112,9 @@ func NewServer(d Deps) *Server {
 // ServeHTTP lets the server be used as an http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
 
-// ListenAndServe serves on addr until ctx is done, then shuts down
-// gracefully, letting requests in flight (a forwarded write among them)
-// finish for up to grace.
+// ListenAndServe serves on addr, within the limits of limits.go, until ctx
+// is done, then shuts down gracefully, letting requests in flight (a
+// forwarded write among them) finish for up to grace.
 func (s *Server) ListenAndServe(ctx context.Context, addr string, grace time.Duration, ready func(net string)) error {
 	ln, err := listen(addr)
 	if err != nil {
@@ -99,7 +126,8 @@ func (s *Server) ListenAndServe(ctx context.Context, addr string, grace time.Dur
 // Serve is ListenAndServe on a listener already bound, so that a program
 // can report a taken port before it does anything else.
 func (s *Server) Serve(ctx context.Context, ln net.Listener, grace time.Duration, ready func(net string)) error {
-	srv := &http.Server{Addr: ln.Addr().String(), Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	srv := newHTTPServer(s)
+	srv.Addr = ln.Addr().String()
 	if ready != nil {
 		ready(ln.Addr().String())
 	}

@@ -28,6 +28,9 @@ type config struct {
 	SiteName        string
 	SiteDescription string
 	SourceURL       string
+	// OnFly is set on Fly.io (FLY_APP_NAME), where the proxy's headers
+	// name the client and the scheme it used.
+	OnFly bool
 }
 
 var errHelp = errors.New("help requested")
@@ -63,6 +66,7 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stderr i
 		}
 		return c, usageError{err.Error()}
 	}
+	c.OnFly = getenv("FLY_APP_NAME") != ""
 	if fs.NArg() > 0 {
 		return c, usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
 	}

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -133,8 +135,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	// The forwarder comes first: on a replica nothing after it runs.
 	a.repo.Use(metrics.Middleware(), forwarder.Middleware())
 
-	tagService := tags.NewService(a.repo)
-	importer.Register(a.repo)
+	tagService := register(a.repo)
 
 	log.Info("starting", "role", role, "primary", primary, "db", cfg.DB, "version", version)
 	if role != litefs.Replica {
@@ -151,7 +152,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 
 	var forward http.Handler
 	if cfg.ForwardSecret != "" {
-		forward = forwarder.Handler(a.repo)
+		forward = forwarder.Handler(a.repo, forwardable()...)
 	}
 	srv := web.NewServer(web.Deps{
 		Log:           log,
@@ -161,7 +162,8 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		Forward:       forward,
 		Metrics:       promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
 		Content:       web.ContentDeps{DB: db, FS: contentFS, BaseURL: cfg.BaseURL, HomeSlug: cfg.HomeSlug},
-
+		OnFly:         cfg.OnFly,
+		CSRFKey:       csrfKey(cfg.ForwardSecret),
 		Site: web.Site{
 			Name:        cfg.SiteName,
 			Description: cfg.SiteDescription,
@@ -177,6 +179,34 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// register adds every write operation to r and returns the tag service.
+func register(r *repo.Repo) *tags.Service {
+	s := tags.NewService(r)
+	importer.Register(r)
+	return s
+}
+
+// forwardable are the operations a primary runs for its replicas: the
+// writes users make through the site. The import's operations are not
+// among them: every node that imports is a primary, and a post's HTML is
+// rendered by the node that stores it, never taken from a request.
+func forwardable() []string { return []string{tags.OpCreate, tags.OpRename, tags.OpDelete} }
+
+// csrfKey is the key the forms' CSRF tokens are signed with. With a
+// forward secret (always on LiteFS) it is derived from it, so that every
+// node accepts a form any other served (Fly's proxy may send the post to
+// another machine than the page) and forms survive a deploy; the secret
+// itself never signs anything but forwarded writes. Without one, a
+// standalone node draws a key at random for each process.
+func csrfKey(forwardSecret string) []byte {
+	if forwardSecret == "" {
+		return nil
+	}
+	m := hmac.New(sha256.New, []byte(forwardSecret))
+	m.Write([]byte("blog csrf key v1"))
+	return m.Sum(nil)
 }
 
 // becomeWriter does what only a node that can write does: bring the schema

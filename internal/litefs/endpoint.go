@@ -23,6 +23,11 @@ const StatusNotPrimary = http.StatusMisdirectedRequest
 
 // Handler returns the endpoint, for POST ForwardPath, that runs forwarded
 // writes through r's chain, so that the ledger keeps each to one effect.
+// Only the operations named in forwardable run there: the writes a replica
+// passes on for its users (tag edits). Every other operation, registered or
+// not, is refused as a bad request, so that the forward secret is no key to the
+// rest of the chain (an import's posts.upsert, which stores HTML this
+// node renders itself, among them).
 //
 // The request is an Op as JSON, {"name","args","key"}, signed with the
 // shared secret (see Signer). A refusal is answered with the status of its
@@ -35,7 +40,11 @@ const StatusNotPrimary = http.StatusMisdirectedRequest
 //	{"value":…,"error":{"code","message","field"}|null,"replayed":bool,"txid":"%016x"}
 //
 // where txid is this node's replication position after the write committed.
-func (f *Forwarder) Handler(r *repo.Repo) http.Handler {
+func (f *Forwarder) Handler(r *repo.Repo, forwardable ...string) http.Handler {
+	allowed := map[string]bool{}
+	for _, name := range forwardable {
+		allowed[name] = true
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		body, err := io.ReadAll(http.MaxBytesReader(w, req.Body, MaxForwardBody))
 		if err != nil {
@@ -59,8 +68,9 @@ func (f *Forwarder) Handler(r *repo.Repo) http.Handler {
 			writeError(w, blog.Errorf(blog.EBADREQUEST, "The forwarded write is not valid JSON: %v.", err))
 			return
 		}
-		if !r.Has(op.Name) {
-			writeError(w, blog.Errorf(blog.EBADREQUEST, "Unknown operation %q.", op.Name))
+		if !allowed[op.Name] || !r.Has(op.Name) {
+			f.log.Warn("forwarded write refused", "remote", req.RemoteAddr, "op", op.Name, "err", "not forwardable")
+			writeError(w, blog.Errorf(blog.EBADREQUEST, "Operation %q is not accepted from other nodes.", op.Name))
 			return
 		}
 		if op.Key == "" {

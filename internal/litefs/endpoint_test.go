@@ -29,7 +29,7 @@ func newEndpointNode(t *testing.T, role Role) *endpointNode {
 	n.store = newStore(t, n.mount.db)
 	fwd := NewForwarder(ForwarderConfig{Node: NewNode(n.mount.db), Secret: testSecret, Log: testLog(t)})
 	n.store.repo.Use(fwd.Middleware())
-	n.handler = fwd.Handler(n.store.repo)
+	n.handler = fwd.Handler(n.store.repo, "test.insert", "test.fail")
 	return n
 }
 
@@ -112,6 +112,13 @@ func TestEndpointRefuses(t *testing.T) {
 		{"unknown operation", Standalone, func(n *endpointNode) *httptest.ResponseRecorder {
 			return n.post(n.signer, `{"name":"tags.drop_all","args":{},"key":"k1"}`)
 		}, http.StatusBadRequest, blog.EBADREQUEST},
+		{"registered but not forwardable", Primary, func(n *endpointNode) *httptest.ResponseRecorder {
+			n.store.repo.Handle("test.private", func(context.Context, *sql.Tx, json.RawMessage) (any, error) {
+				n.store.execs.Add(1)
+				return nil, nil
+			})
+			return n.post(n.signer, `{"name":"test.private","args":{"label":"go"},"key":"k1"}`)
+		}, http.StatusBadRequest, blog.EBADREQUEST},
 		{"no idempotency key", Primary, func(n *endpointNode) *httptest.ResponseRecorder {
 			return n.post(n.signer, `{"name":"test.insert","args":{"label":"go"}}`)
 		}, http.StatusBadRequest, blog.EBADREQUEST},
@@ -191,7 +198,7 @@ func TestEndpointWhenTheNodeLosesTheLeaseMidWrite(t *testing.T) {
 		n.mount.setRole(Replica, "127.0.0.1")
 		return nil
 	}}, fwd.Middleware())
-	n.handler = fwd.Handler(n.store.repo)
+	n.handler = fwd.Handler(n.store.repo, "test.insert", "test.fail")
 
 	w := n.post(n.signer, goOp)
 	if w.Code != StatusNotPrimary || decodeErrorBody(t, w).Error.Code != ENOTPRIMARY {

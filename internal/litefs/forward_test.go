@@ -44,7 +44,7 @@ func newPrimaryServer(t *testing.T, host string, port string) *primaryServer {
 	p.store = newStore(t, p.mount.db)
 	fwd := NewForwarder(ForwarderConfig{Node: NewNode(p.mount.db), Secret: testSecret, Log: testLog(t)})
 	p.store.repo.Use(fwd.Middleware())
-	endpoint := fwd.Handler(p.store.repo)
+	endpoint := fwd.Handler(p.store.repo, "test.insert")
 
 	p.srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := readAndRestore(r)

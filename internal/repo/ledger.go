@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"time"
-	"unicode"
 
 	"blog"
 )
@@ -31,15 +30,21 @@ func KeyFrom(ctx context.Context) string {
 	return k
 }
 
-// ValidateKey checks an idempotency key: 1 to 255 printable characters.
+// MaxKey is the longest idempotency key, in bytes.
+const MaxKey = 255
+
+// ValidateKey checks an idempotency key: 1 to MaxKey visible ASCII
+// characters, '!' to '~'. Nothing else: bytes that are not UTF-8 would be
+// replaced on the way to the primary, and two different keys could become
+// one there.
 func ValidateKey(key string) error {
-	if n := len([]rune(key)); n < 1 || n > 255 {
-		return blog.Errorf(blog.EINVALID, "Idempotency-Key must be 1 to 255 characters long.")
+	ok := len(key) >= 1 && len(key) <= MaxKey
+	for i := 0; ok && i < len(key); i++ {
+		ok = key[i] >= '!' && key[i] <= '~'
 	}
-	for _, r := range key {
-		if !unicode.IsPrint(r) {
-			return blog.Errorf(blog.EINVALID, "Idempotency-Key must not contain control characters.")
-		}
+	if !ok {
+		return blog.Errorf(blog.EINVALID,
+			"Idempotency-Key must be 1 to %d visible ASCII characters (! to ~, no spaces).", MaxKey)
 	}
 	return nil
 }

@@ -10,10 +10,16 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
+
+	"github.com/ncruces/go-sqlite3"
 
 	"blog"
 )
@@ -102,6 +108,13 @@ func (r *Repo) Has(name string) bool {
 	return ok
 }
 
+// Names returns the names of the operations registered, sorted.
+func (r *Repo) Names() []string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return slices.Sorted(maps.Keys(r.ops))
+}
+
 // Do runs op through the whole chain. The idempotency key is taken from the
 // context (see WithKey) when op.Key is empty.
 func (r *Repo) Do(ctx context.Context, op Op) *Result {
@@ -141,6 +154,26 @@ func (r *Repo) Do(ctx context.Context, op Op) *Result {
 // ledger read and written in that same transaction, skipping the
 // middleware. It is the last link of the chain.
 func (r *Repo) Execute(ctx context.Context, op Op) *Result {
+	res := r.execute(ctx, op)
+	if res.Err != nil && diskFull(res.Err) {
+		// Refused as one that finds no primary is: nothing was written,
+		// and it may succeed once there is room. The cause stays wrapped
+		// for the log.
+		res.Err = fmt.Errorf("%w (%w)", blog.Errorf(blog.EUNAVAILABLE,
+			"The blog could not write to its disk, which may be full; nothing was written. Try again later."), res.Err)
+	}
+	return res
+}
+
+// diskFull reports whether err is SQLite failing to write to the disk:
+// SQLITE_FULL, or, as the driver reports ENOSPC from a file write,
+// SQLITE_IOERR_WRITE. Either way the transaction was rolled back.
+func diskFull(err error) bool {
+	return errors.Is(err, sqlite3.FULL) || errors.Is(err, sqlite3.IOERR_WRITE) ||
+		errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT)
+}
+
+func (r *Repo) execute(ctx context.Context, op Op) *Result {
 	r.mu.RLock()
 	exec, ok := r.ops[op.Name]
 	r.mu.RUnlock()

@@ -221,6 +221,11 @@ func TestValidateKey(t *testing.T) {
 		{"", false},
 		{string(long), false},
 		{"tab\there", false},
+		{"r-\xff1", false}, // not UTF-8: would be U+FFFD after forwarding
+		{"r-\xfe1", false},
+		{"café", false},
+		{"with space", false},
+		{"~!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}", true},
 	} {
 		if err := repo.ValidateKey(tc.key); (err == nil) != tc.ok {
 			t.Errorf("ValidateKey(%q…) = %v, want ok=%v", tc.key[:min(len(tc.key), 10)], err, tc.ok)

@@ -4,14 +4,13 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 	"time"
 
 	"blog"
 )
 
-// Dedupe normalizes labels and drops repeats ignoring case, keeping the
-// first spelling and the order.
+// Dedupe normalizes labels and drops repeats, compared as labels are
+// (labelKey), keeping the first spelling and the order.
 func Dedupe(list []string) ([]string, error) {
 	out := make([]string, 0, len(list))
 	seen := map[string]bool{}
@@ -20,7 +19,7 @@ func Dedupe(list []string) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		if k := strings.ToLower(strings.ToUpper(l)); !seen[k] {
+		if k := labelKey(l); !seen[k] {
 			seen[k] = true
 			out = append(out, l)
 		}

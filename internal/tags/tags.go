@@ -14,6 +14,9 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"golang.org/x/text/cases"
+	"golang.org/x/text/unicode/norm"
+
 	"blog"
 	"blog/internal/repo"
 )
@@ -37,23 +40,38 @@ type Tag struct {
 }
 
 // NormalizeLabel trims surrounding white space and checks the label's rules:
-// 1 to 64 characters, valid UTF-8, no control characters.
+// valid UTF-8, 1 to 64 characters once in NFC, and only letters, marks,
+// numbers, punctuation, symbols and spaces: no control or format
+// characters (zero-width space, BOM, soft hyphen, bidirectional overrides),
+// no line breaks, no private-use or unassigned code points. The label is
+// returned in NFC, the form it is stored in, so "café" typed with a
+// combining accent is the same label as with a precomposed é.
 func NormalizeLabel(s string) (string, error) {
-	s = strings.TrimSpace(s)
-	switch n := utf8.RuneCountInString(s); {
-	case !utf8.ValidString(s):
+	if !utf8.ValidString(s) {
 		return "", blog.FieldErrorf("label", "Label must be valid UTF-8 text.")
+	}
+	s = norm.NFC.String(strings.TrimSpace(s))
+	switch n := utf8.RuneCountInString(s); {
 	case n == 0:
 		return "", blog.FieldErrorf("label", "Label is required.")
 	case n > MaxLabel:
 		return "", blog.FieldErrorf("label", "Label must be at most %d characters (this one has %d).", MaxLabel, n)
 	}
 	for _, r := range s {
-		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
-			return "", blog.FieldErrorf("label", "Label must not contain control characters or line breaks.")
+		if !unicode.In(r, unicode.L, unicode.M, unicode.N, unicode.P, unicode.S, unicode.Zs) {
+			return "", blog.FieldErrorf("label",
+				"Label must not contain control characters or invisible formatting characters (it has U+%04X).", r)
 		}
 	}
 	return s, nil
+}
+
+// labelKey is what two labels are compared by: the same key, the same
+// label. It is the compatibility form (NFKC), fully case-folded, so
+// "Kelvin" with the Kelvin sign, "ſ" and "s", and a full-width "ｇｏ" and
+// "go" are one label each, whichever was written first.
+func labelKey(label string) string {
+	return norm.NFKC.String(cases.Fold().String(norm.NFKC.String(label)))
 }
 
 // Service reads tags from the database and writes them through the chain.
@@ -136,44 +154,28 @@ func (s *Service) ByLabel(ctx context.Context, label string) (Tag, error) {
 	return s.Get(ctx, id)
 }
 
-// findLabel returns the id of a tag other than except whose label equals
-// label ignoring case, or 0. NOCASE folds ASCII only, so labels with other
-// letters are compared in Go.
+// findLabel returns the id of a tag other than except whose label has the
+// same labelKey as label, or 0. Every label is compared in Go, the stored
+// ones as they are: SQLite folds ASCII only, and labels stored before
+// these rules may not be in NFC. A blog has tens of tags.
 func findLabel(ctx context.Context, q querier, label string, except int64) (int64, error) {
-	var id int64
-	err := q.QueryRowContext(ctx, `SELECT id FROM tags WHERE label = ? COLLATE NOCASE AND id != ?`, label, except).Scan(&id)
-	switch {
-	case err == nil:
-		return id, nil
-	case !errors.Is(err, sql.ErrNoRows):
-		return 0, fmt.Errorf("look up label: %w", err)
-	case isASCII(label):
-		return 0, nil
-	}
+	key := labelKey(label)
 	rows, err := q.QueryContext(ctx, `SELECT id, label FROM tags WHERE id != ?`, except)
 	if err != nil {
 		return 0, fmt.Errorf("look up label: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
+		var id int64
 		var other string
 		if err := rows.Scan(&id, &other); err != nil {
 			return 0, err
 		}
-		if strings.EqualFold(other, label) {
+		if labelKey(other) == key {
 			return id, nil
 		}
 	}
 	return 0, rows.Err()
-}
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
 }
 
 type createArgs struct {

@@ -32,6 +32,18 @@ func TestNormalizeLabel(t *testing.T) {
 		{"DEL", "a\x7fb", "", false},
 		{"line separator", "a\u2028b", "", false},
 		{"invalid UTF-8", "a\xffb", "", false},
+		{"stored in NFC", "cafe\u0301", "caf\u00e9", true},
+		{"Kelvin sign becomes K", "\u212Aelvin", "Kelvin", true},
+		{"64 after NFC", strings.Repeat("e\u0301", 64), strings.Repeat("\u00e9", 64), true},
+		{"zero-width space", "a\u200Bb", "", false},
+		{"only a zero-width space", "\u200B", "", false},
+		{"byte order mark", "\uFEFFgo", "", false},
+		{"soft hyphen", "so\u00ADft", "", false},
+		{"right-to-left override", "\u202Egnp.exe", "", false},
+		{"left-to-right mark", "go\u200E", "", false},
+		{"private use", "a\uE000", "", false},
+		{"unassigned", "a\U000E0080", "", false},
+		{"full-width letters are letters", "\uFF47\uFF4F", "\uFF47\uFF4F", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := tags.NormalizeLabel(tc.in)
@@ -113,6 +125,50 @@ func TestService(t *testing.T) {
 	// The label is free again.
 	if _, err := s.Create(ctx, "go"); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Labels are one label when they are the same under NFKC and full case
+// folding, whichever of them came first: the order of writes decides which
+// spelling is kept, never whether the second is refused.
+func TestLabelsCompareFolded(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name, a, b string
+	}{
+		{"Kelvin sign", "\u212Aelvin", "kelvin"},
+		{"long s", "\u017Fun", "sun"},
+		{"sharp s", "stra\u00DFe", "STRASSE"},
+		{"final sigma", "\u03BF\u03C2", "\u039F\u03A3"},
+		{"composed and decomposed", "caf\u00E9", "cafe\u0301"},
+		{"full-width twin", "\uFF27\uFF4F", "go"},
+		{"ligature", "\uFB01le", "file"},
+	} {
+		for _, order := range [][2]string{{tc.a, tc.b}, {tc.b, tc.a}} {
+			t.Run(tc.name, func(t *testing.T) {
+				s := newService(t)
+				first, err := s.Create(ctx, order[0])
+				if err != nil {
+					t.Fatalf("Create(%q): %v", order[0], err)
+				}
+				if _, err := s.Create(ctx, order[1]); blog.ErrorCode(err) != blog.ECONFLICT {
+					t.Fatalf("Create(%q) after %q: %v, want conflict", order[1], order[0], err)
+				}
+				other, err := s.Create(ctx, "other")
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := s.Rename(ctx, other.ID, order[1]); blog.ErrorCode(err) != blog.ECONFLICT {
+					t.Fatalf("Rename to %q with %q present: %v, want conflict", order[1], order[0], err)
+				}
+				if got, err := s.ByLabel(ctx, order[1]); err != nil || got.ID != first.ID {
+					t.Fatalf("ByLabel(%q) = %+v, %v; want the tag %q", order[1], got, err, order[0])
+				}
+				if list, _ := s.List(ctx); len(list) != 2 {
+					t.Fatalf("%d tags, want 2", len(list))
+				}
+			})
+		}
 	}
 }
 
