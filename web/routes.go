@@ -28,6 +28,7 @@ func (s *Server) routes() {
 		e.POST("/internal/forward", echo.WrapHandler(s.forward))
 	}
 	e.GET("/static/*", s.handleStatic)
+	e.GET("/assets/images/:name", s.handleAsset)
 
 	// Tag pages. Forms carry a CSRF token; writes need the admin.
 	pages := e.Group("", csrf)

@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 
+	"blog/internal/assets"
 	"blog/internal/posts"
 	"blog/internal/projects"
 	"blog/internal/repo"
@@ -27,6 +28,7 @@ const ProjectsFile = "projects.yaml"
 func Register(r *repo.Repo) {
 	posts.Register(r)
 	projects.Register(r)
+	assets.Register(r)
 }
 
 // Content is everything an import would store, already checked.
@@ -162,17 +164,19 @@ func (c Counts) String() string {
 type Report struct {
 	Posts    Counts
 	Projects Counts
-	Drafts   int // posts left out because they are drafts
+	Assets   Counts // images
+	Drafts   int    // posts left out because they are drafts
 }
 
 func (r Report) String() string {
-	return fmt.Sprintf("posts: %v; projects: %v; drafts left out: %d", r.Posts, r.Projects, r.Drafts)
+	return fmt.Sprintf("posts: %v; projects: %v; images: %v; drafts left out: %d", r.Posts, r.Projects, r.Assets, r.Drafts)
 }
 
 // Wrote reports whether the import changed the database.
 func (r Report) Wrote() bool {
 	return r.Posts.Created+r.Posts.Updated+r.Posts.Deleted+
-		r.Projects.Created+r.Projects.Updated+r.Projects.Deleted > 0
+		r.Projects.Created+r.Projects.Updated+r.Projects.Deleted+
+		r.Assets.Created+r.Assets.Updated+r.Assets.Deleted > 0
 }
 
 // Run imports fsys's content through r's write chain, so it must be called
@@ -193,6 +197,13 @@ func Run(ctx context.Context, r *repo.Repo, fsys fs.FS) (Report, error) {
 		return rep, err
 	}
 	rep.Drafts = len(c.Drafts)
+	images, err := prepareImages(ctx, r, fsys, c)
+	if err != nil {
+		return rep, err
+	}
+	if err := storeImages(ctx, r, images, &rep); err != nil {
+		return rep, err
+	}
 
 	stored, err := posts.Hashes(ctx, r.DB())
 	if err != nil {
