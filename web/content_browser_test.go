@@ -68,8 +68,8 @@ func TestBrowserReading(t *testing.T) {
 	if got := eval(`String(Array.from(document.querySelectorAll("#toc a")).every(a => document.getElementById(a.hash.slice(1)) !== null))`); got != "true" {
 		t.Errorf("an entry of the contents leads nowhere")
 	}
-	run("wait for the diagram", chromedp.WaitVisible(chromedp.CSS(`img[src="/images/write-path.svg"]`)))
-	if got := eval(`String(document.querySelector('img[src="/images/write-path.svg"]').naturalWidth > 0)`); got != "true" {
+	run("wait for the diagram", chromedp.WaitVisible(chromedp.CSS(`img[src="/assets/images/write-path"]`)))
+	if got := eval(`String(document.querySelector('img[src="/assets/images/write-path"]').naturalWidth > 0)`); got != "true" {
 		t.Errorf("the diagram did not load")
 	}
 	// Code is coloured by the stylesheet's classes: a keyword stands out

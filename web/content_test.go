@@ -100,7 +100,7 @@ func TestContentPages(t *testing.T) {
 		{"/posts?q=%28%29*", 200, []string{"has no words to look for"}},
 		{primaryPost, 200, []string{`<h1 id="post-title">How a write finds the primary</h1>`, `<nav class="toc" id="toc"`,
 			`<a href="#asking-litefs-who-is-in-charge">Asking LiteFS who is in charge</a>`, `class="toc-level-3"`, `class="toc-level-4"`,
-			`<img src="/images/write-path.svg"`, `<table>`, `<span class="kd">func</span>`, `<meta name="description" content="Every node of this blog`}},
+			`<img src="/assets/images/write-path"`, `<table>`, `<span class="kd">func</span>`, `<meta name="description" content="Every node of this blog`}},
 		{"/posts/no-such-post", 404, []string{"There is no post"}},
 		{"/posts/measuring-against-a-plain-server", 404, nil},
 		{"/projects", 200, []string{"LiteFS", `href="https://github.com/superfly/litefs"`, `id="project-goldmark"`}},

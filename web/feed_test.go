@@ -123,7 +123,7 @@ func TestFeed(t *testing.T) {
 	if !strings.Contains(strings.Join(c.Items[len(c.Items)-1].Categories, ","), "litefs") {
 		t.Errorf("categories = %v", c.Items[len(c.Items)-1].Categories)
 	}
-	if !strings.Contains(c.Items[len(c.Items)-1].Content, `src="`+e.srv.URL+`/images/write-path.svg"`) {
+	if !strings.Contains(c.Items[len(c.Items)-1].Content, `src="`+e.srv.URL+`/assets/images/write-path"`) {
 		t.Errorf("the image in the content is not absolute")
 	}
 }

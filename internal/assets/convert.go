@@ -46,8 +46,9 @@ type Converted struct {
 
 // convertRaster decodes a JPEG, PNG, GIF (its first frame) or WebP file,
 // scales it to at most MaxWidth wide and encodes it as WebP. Only pixels
-// are carried over: EXIF, ICC profiles and comments are left behind.
-func convertRaster(src []byte) (Converted, error) {
+// are carried over: EXIF, ICC profiles and comments are left behind. With
+// headerOnly it only checks the file's header: its kind and its size.
+func convertRaster(src []byte, headerOnly bool) (Converted, error) {
 	decodeConfig, decode := image.DecodeConfig, image.Decode
 	if isWebP(src) {
 		// The pure Go decoder, whatever order the packages registered in.
@@ -70,6 +71,9 @@ func convertRaster(src []byte) (Converted, error) {
 	if px := int64(cfg.Width) * int64(cfg.Height); px > MaxPixels {
 		return Converted{}, fmt.Errorf("is %d×%d, %.1f megapixels; at most %d are accepted",
 			cfg.Width, cfg.Height, float64(px)/1e6, MaxPixels/1_000_000)
+	}
+	if headerOnly {
+		return Converted{ContentType: "image/webp", Width: cfg.Width, Height: cfg.Height}, nil
 	}
 	m, _, err := decode(bytes.NewReader(src))
 	if err != nil {

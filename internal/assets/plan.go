@@ -86,7 +86,9 @@ func Prepare(ctx context.Context, db *sql.DB, fsys fs.FS) (*Plan, error) {
 				continue
 			}
 			sources[name] = file
-			a, changed, err := prepareFile(fsys, file, name, stored[name])
+			// After a bad file only headers are checked: the import
+			// will stop, and converting the rest would only delay it.
+			a, changed, err := prepareFile(fsys, file, name, stored[name], len(errs) > 0)
 			if err != nil {
 				errs = append(errs, err)
 				continue
@@ -113,7 +115,7 @@ func Prepare(ctx context.Context, db *sql.DB, fsys fs.FS) (*Plan, error) {
 
 // prepareFile reads one image and converts it unless the stored one has
 // its hash.
-func prepareFile(fsys fs.FS, file, name string, stored Meta) (Asset, bool, error) {
+func prepareFile(fsys fs.FS, file, name string, stored Meta, headerOnly bool) (Asset, bool, error) {
 	info, err := fs.Stat(fsys, file)
 	if err != nil {
 		return Asset{}, false, &FileError{file, err.Error()}
@@ -133,7 +135,7 @@ func prepareFile(fsys fs.FS, file, name string, stored Meta) (Asset, bool, error
 	if stored.Hash == hash {
 		return Asset{Name: name, Width: stored.Width, Height: stored.Height, LQIP: stored.LQIP, Hash: hash}, false, nil
 	}
-	c, err := Convert(file, src)
+	c, err := convert(file, src, headerOnly)
 	src = nil
 	// The decoded picture is garbage now; hand its memory back before the
 	// next one, so that an import of many photographs stays within a small
@@ -160,11 +162,15 @@ func Hash(src []byte) string {
 // Convert turns the image file called file into what is stored, by its
 // extension: JPEG, PNG, GIF and WebP become WebP, SVG stays as it is.
 func Convert(file string, src []byte) (Converted, error) {
+	return convert(file, src, false)
+}
+
+func convert(file string, src []byte, headerOnly bool) (Converted, error) {
 	switch strings.ToLower(path.Ext(file)) {
 	case ".svg":
 		return convertSVG(src)
 	case ".jpg", ".jpeg", ".png", ".gif", ".webp":
-		return convertRaster(src)
+		return convertRaster(src, headerOnly)
 	}
 	return Converted{}, errors.New("is not an image the blog can serve (JPEG, PNG, GIF, WebP or SVG)")
 }
