@@ -85,9 +85,9 @@ func TestImportStoresEveryKindOfImage(t *testing.T) {
 		w, h        int
 		placeholder bool
 	}{
-		"photo": {1600, 800, true},  // 2400×1200 scaled down
-		"clear": {200, 100, false},  // transparent parts: no placeholder
-		"anim":  {60, 40, true},     // opaque first frame
+		"photo": {1600, 800, true}, // 2400×1200 scaled down
+		"clear": {200, 100, false}, // transparent parts: no placeholder
+		"anim":  {60, 40, true},    // opaque first frame
 	}
 	for name, w := range want {
 		a := got[name]

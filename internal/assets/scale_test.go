@@ -14,8 +14,8 @@ import (
 // the rows align (banded Scale) or not (Transform), to within rounding.
 func TestScaleBandsMatchesWholeScale(t *testing.T) {
 	for _, tc := range []struct{ w, h, dw, dh int }{
-		{2000, 1500, 800, 600},  // aligned: 5 source rows make 2
-		{1000, 751, 800, 601},   // not aligned: transformed
+		{2000, 1500, 800, 600}, // aligned: 5 source rows make 2
+		{1000, 751, 800, 601},  // not aligned: transformed
 		{1700, 90, 1600, 85},
 	} {
 		src, _, err := image.Decode(bytes.NewReader(assetstest.Photo(t, tc.w, tc.h, 3)))
