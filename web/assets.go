@@ -28,29 +28,43 @@ func (s *Server) handleAsset(c echo.Context) error {
 	if err != nil || name == "" {
 		return blog.Errorf(blog.ENOTFOUND, "There is no image at %s.", c.Request().URL.Path)
 	}
-	hash, name, err := assetHash(ctx, db, name)
-	if err != nil {
-		return err
-	}
-	etag := `"` + hash[:min(32, len(hash))] + `"`
 	h := c.Response().Header()
 	h.Set("Cache-Control", imageCacheControl)
-	h.Set("ETag", etag)
-	if notModified(c.Request(), etag, time.Time{}) {
-		return c.NoContent(http.StatusNotModified)
+	if c.Request().Header.Get("If-None-Match") != "" {
+		// A revalidation: compare hashes before reading any picture.
+		hash, stored, err := assetHash(ctx, db, name)
+		if err != nil {
+			return err
+		}
+		etag := assetETag(hash)
+		if notModified(c.Request(), etag, time.Time{}) {
+			h.Set("ETag", etag)
+			return c.NoContent(http.StatusNotModified)
+		}
+		name = stored
 	}
 	f, err := assets.Get(ctx, db, name)
+	if blog.ErrorCode(err) == blog.ENOTFOUND {
+		if bare := assets.NameOf(name); bare != name && bare != "" {
+			f, err = assets.Get(ctx, db, bare)
+		}
+	}
+	if blog.ErrorCode(err) == blog.ENOTFOUND {
+		return blog.Errorf(blog.ENOTFOUND, "There is no image called %s.", name)
+	}
 	if err != nil {
 		return err
 	}
-	if f.Hash != hash { // replaced between the two reads
-		h.Set("ETag", `"`+f.Hash[:min(32, len(f.Hash))]+`"`)
-	}
+	h.Set("ETag", assetETag(f.Hash))
 	if f.ContentType == assets.SVGContentType {
 		h.Set("Content-Security-Policy", svgPolicy)
 	}
 	return c.Blob(http.StatusOK, f.ContentType, f.Data)
 }
+
+// assetETag is an image's ETag: its stored hash, which changes with the
+// file and with the conversion.
+func assetETag(hash string) string { return `"` + hash[:min(32, len(hash))] + `"` }
 
 // assetHash finds the image a requested name means, trying it as it is,
 // then without its extension, and returns its hash and stored name.

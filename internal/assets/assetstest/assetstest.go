@@ -32,11 +32,15 @@ func Photo(t testing.TB, w, h int, seed uint64) []byte {
 	m := image.NewYCbCr(image.Rect(0, 0, w, h), image.YCbCrSubsampleRatio420)
 	cx, cy := rng.Float64()*float64(w), rng.Float64()*float64(h)
 	hue := rng.Float64() * 2 * math.Pi
+	// Texture at two scales, as leaves, gravel or fabric give a photograph:
+	// it survives scaling down, where per-pixel grain averages away.
+	fine, coarse := valueNoise(rng, w, h, 5), valueNoise(rng, w, h, 29)
 	for y := 0; y < h; y++ {
 		for x := 0; x < w; x++ {
 			d := math.Hypot(float64(x)-cx, float64(y)-cy) / float64(w)
 			wave := math.Sin(float64(x)/37+hue) * math.Cos(float64(y)/53)
-			m.Y[m.YOffset(x, y)] = clamp8(128 + 90*math.Cos(d*6+hue) + 20*wave + rng.Float64()*24 - 12)
+			v := 128 + 70*math.Cos(d*6+hue) + 15*wave + 28*fine(x, y) + 36*coarse(x, y) + rng.Float64()*16 - 8
+			m.Y[m.YOffset(x, y)] = clamp8(v)
 		}
 	}
 	for y := 0; y < (h+1)/2; y++ {
@@ -51,6 +55,24 @@ func Photo(t testing.TB, w, h int, seed uint64) []byte {
 		t.Fatal(err)
 	}
 	return b.Bytes()
+}
+
+// valueNoise returns smooth noise in [-1, 1] whose features are about cell
+// pixels across: random values on a grid, blended bilinearly.
+func valueNoise(rng *rand.Rand, w, h, cell int) func(x, y int) float64 {
+	gw, gh := w/cell+2, h/cell+2
+	grid := make([]float64, gw*gh)
+	for i := range grid {
+		grid[i] = rng.Float64()*2 - 1
+	}
+	return func(x, y int) float64 {
+		gx, gy := x/cell, y/cell
+		fx, fy := float64(x%cell)/float64(cell), float64(y%cell)/float64(cell)
+		at := func(i, j int) float64 { return grid[j*gw+i] }
+		top := at(gx, gy)*(1-fx) + at(gx+1, gy)*fx
+		bottom := at(gx, gy+1)*(1-fx) + at(gx+1, gy+1)*fx
+		return top*(1-fy) + bottom*fy
+	}
 }
 
 func clamp8(v float64) uint8 { return uint8(max(0, min(255, math.Round(v)))) }
