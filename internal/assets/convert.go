@@ -2,7 +2,6 @@ package assets
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"image"
 	stddraw "image/draw"
@@ -79,8 +78,7 @@ func convertRaster(src []byte, headerOnly bool) (Converted, error) {
 	if err != nil {
 		return Converted{}, fmt.Errorf("does not decode: %w", err)
 	}
-	scaled := fit(m, MaxWidth)
-	m = nil // the full-size pixels can go before encoding
+	scaled := fit(m, MaxWidth) // m, the full-size pixels, is garbage from here on
 	c := Converted{
 		ContentType: "image/webp",
 		Width:       scaled.Rect.Dx(),
@@ -188,5 +186,3 @@ func unpremultiply(m *image.RGBA) *image.NRGBA {
 	}
 	return n
 }
-
-var errNotSVG = errors.New("is not an SVG document")

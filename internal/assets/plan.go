@@ -136,11 +136,12 @@ func prepareFile(fsys fs.FS, file, name string, stored Meta, headerOnly bool) (A
 		return Asset{Name: name, Width: stored.Width, Height: stored.Height, LQIP: stored.LQIP, Hash: hash}, false, nil
 	}
 	c, err := convert(file, src, headerOnly)
-	src = nil
-	// The decoded picture is garbage now; hand its memory back before the
-	// next one, so that an import of many photographs stays within a small
-	// machine's memory.
-	debug.FreeOSMemory()
+	if err == nil && c.ContentType != SVGContentType && !headerOnly {
+		// The file and the decoded picture are garbage now; hand their
+		// memory back before the next one, so that an import of many
+		// photographs stays within a small machine's memory.
+		debug.FreeOSMemory()
+	}
 	if err != nil {
 		return Asset{}, false, &FileError{file, err.Error()}
 	}

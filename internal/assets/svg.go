@@ -14,6 +14,8 @@ import (
 // SVGContentType is the type SVG pictures are stored and served with.
 const SVGContentType = "image/svg+xml"
 
+var errNotSVG = errors.New("is not an SVG document")
+
 // convertSVG keeps an SVG file as it is: it is already small and sharp at
 // every size. Its width and height come from its root element's width and
 // height, or failing those its viewBox; 0 when it states neither.
