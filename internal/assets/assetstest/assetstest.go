@@ -77,6 +77,20 @@ func valueNoise(rng *rand.Rand, w, h, cell int) func(x, y int) float64 {
 
 func clamp8(v float64) uint8 { return uint8(max(0, min(255, math.Round(v)))) }
 
+// Secret is text that WithEXIF hides in a JPEG's metadata.
+const Secret = "GPS 51.5007N 0.1246W camera serial 0042"
+
+// WithEXIF returns the JPEG with an EXIF segment that carries Secret, as a
+// phone's photograph carries where it was taken.
+func WithEXIF(jpegData []byte) []byte {
+	payload := append([]byte("Exif\x00\x00MM\x00\x2a\x00\x00\x00\x08"), Secret...)
+	seg := []byte{0xff, 0xe1, byte((len(payload) + 2) >> 8), byte(len(payload) + 2)}
+	out := append([]byte{}, jpegData[:2]...) // SOI
+	out = append(out, seg...)
+	out = append(out, payload...)
+	return append(out, jpegData[2:]...)
+}
+
 // TransparentPNG returns a w×h PNG whose left half is a solid green and
 // whose right half is fully transparent.
 func TransparentPNG(t testing.TB, w, h int) []byte {
@@ -142,13 +156,13 @@ func HugePNG(w, h uint32) []byte {
 }
 
 // Tree returns a content tree with one image of each kind in assets/:
-// photo.jpg (2400×1200, wider than the blog keeps), clear.png (200×100,
+// photo.jpg (2400×1200, wider than the blog keeps, with EXIF), clear.png (200×100,
 // half transparent), anim.gif (60×40), drawing.svg; and a post that shows
 // them, posts/pictures.md.
 func Tree(t testing.TB) fstest.MapFS {
 	t.Helper()
 	return fstest.MapFS{
-		"assets/photo.jpg":   {Data: Photo(t, 2400, 1200, 1)},
+		"assets/photo.jpg":   {Data: WithEXIF(Photo(t, 2400, 1200, 1))},
 		"assets/clear.png":   {Data: TransparentPNG(t, 200, 100)},
 		"assets/anim.gif":    {Data: AnimatedGIF(t, 60, 40)},
 		"assets/drawing.svg": {Data: []byte(SVG)},
