@@ -263,3 +263,46 @@ func TestWebPFileIsRead(t *testing.T) {
 		t.Fatalf("grey.webp stored %d×%d (%v)", a.width, a.height, err)
 	}
 }
+
+// A photograph a phone took turned is stored upright: its EXIF orientation
+// is applied to the pixels, since the WebP carries no EXIF.
+func TestPhoneOrientationIsApplied(t *testing.T) {
+	red, blue := color.RGBA{0xe0, 0x10, 0x10, 0xff}, color.RGBA{0x10, 0x10, 0xe0, 0xff}
+	for _, tc := range []struct {
+		o                  uint16
+		w, h               int
+		first, second      image.Point // where the red and the blue half show
+		firstColour, other color.RGBA
+	}{
+		{1, 80, 40, image.Pt(10, 20), image.Pt(70, 20), red, blue}, // as stored
+		{3, 80, 40, image.Pt(10, 20), image.Pt(70, 20), blue, red}, // upside down
+		{6, 40, 80, image.Pt(20, 10), image.Pt(20, 70), red, blue}, // turned a quarter clockwise
+		{8, 40, 80, image.Pt(20, 10), image.Pt(20, 70), blue, red}, // a quarter the other way
+		{2, 80, 40, image.Pt(10, 20), image.Pt(70, 20), blue, red}, // mirrored
+	} {
+		c, err := assets.Convert("turned.jpg", assetstest.WithOrientation(assetstest.Halves(t, 80, 40), tc.o))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := webp.Decode(bytes.NewReader(c.Data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Width != tc.w || c.Height != tc.h || m.Bounds().Dx() != tc.w {
+			t.Errorf("orientation %d: stored %d×%d, want %d×%d", tc.o, c.Width, c.Height, tc.w, tc.h)
+			continue
+		}
+		if !near(m.At(tc.first.X, tc.first.Y), tc.firstColour, 40) || !near(m.At(tc.second.X, tc.second.Y), tc.other, 40) {
+			t.Errorf("orientation %d: %v at %v and %v at %v", tc.o, m.At(tc.first.X, tc.first.Y), tc.first, m.At(tc.second.X, tc.second.Y), tc.second)
+		}
+	}
+	// A tall photograph taken turned is limited by its height, which shows
+	// as its width: 3000×2000 turned shows 2000 wide, scaled to 1600×2400.
+	c, err := assets.Convert("tall.jpg", assetstest.WithOrientation(assetstest.Photo(t, 3000, 2000, 4), 6))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Width != 1600 || c.Height != 2400 {
+		t.Errorf("turned 3000×2000 stored %d×%d, want 1600×2400", c.Width, c.Height)
+	}
+}

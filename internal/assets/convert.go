@@ -29,7 +29,7 @@ const (
 
 // Version names the conversion. It is part of every image's hash, so a
 // change to the conversion converts every image again on the next import.
-const Version = "assets/1 webp q80 w1600 catmullrom lqip20"
+const Version = "assets/2 webp q80 w1600 catmullrom lqip20 upright"
 
 // Converted is a picture ready to be stored and served.
 type Converted struct {
@@ -78,7 +78,8 @@ func convertRaster(src []byte, headerOnly bool) (Converted, error) {
 	if err != nil {
 		return Converted{}, fmt.Errorf("does not decode: %w", err)
 	}
-	scaled := fit(m, MaxWidth) // m, the full-size pixels, is garbage from here on
+	o := jpegOrientation(src)
+	scaled := orient(fit(m, MaxWidth, swapsAxes(o)), o) // m, the full-size pixels, is garbage from here on
 	c := Converted{
 		ContentType: "image/webp",
 		Width:       scaled.Rect.Dx(),
@@ -100,20 +101,26 @@ func isWebP(b []byte) bool {
 	return len(b) >= 12 && string(b[:4]) == "RIFF" && string(b[8:12]) == "WEBP"
 }
 
-// fit returns m as RGBA, at most maxWidth wide, keeping its proportions.
+// fit returns m as RGBA, at most maxWidth wide, keeping its proportions;
+// with turned, at most maxWidth high, since it will be turned a quarter.
 // A picture to shrink is converted to RGBA a band of rows at a time and
 // scaled band by band (scaleBands), so that no step holds more than the
 // decoded picture, the result and one band.
-func fit(m image.Image, maxWidth int) *image.RGBA {
+func fit(m image.Image, maxWidth int, turned bool) *image.RGBA {
 	b := m.Bounds()
 	w, h := b.Dx(), b.Dy()
-	if w <= maxWidth {
+	shown := w // the side that will show as the width
+	if turned {
+		shown = h
+	}
+	if shown <= maxWidth {
 		dst := image.NewRGBA(image.Rect(0, 0, w, h))
 		stddraw.Draw(dst, dst.Rect, m, b.Min, stddraw.Src)
 		return dst
 	}
-	dw := maxWidth
-	dh := max(1, int(math.Round(float64(h)*float64(dw)/float64(w))))
+	scale := float64(maxWidth) / float64(shown)
+	dw := max(1, int(math.Round(float64(w)*scale)))
+	dh := max(1, int(math.Round(float64(h)*scale)))
 	dst := image.NewRGBA(image.Rect(0, 0, dw, dh))
 	scaleBands(dst, m)
 	return dst

@@ -91,6 +91,42 @@ func WithEXIF(jpegData []byte) []byte {
 	return append(out, jpegData[2:]...)
 }
 
+// WithOrientation returns the JPEG with an EXIF segment whose Orientation
+// tag is o (1–8), as a phone writes it for a photograph taken turned.
+func WithOrientation(jpegData []byte, o uint16) []byte {
+	tiff := []byte("II*\x00\x08\x00\x00\x00")         // little-endian, first IFD at 8
+	tiff = append(tiff, 1, 0)                         // one entry
+	tiff = append(tiff, 0x12, 0x01, 3, 0, 1, 0, 0, 0) // Orientation, SHORT, count 1
+	tiff = append(tiff, byte(o), byte(o>>8), 0, 0)    // its value
+	tiff = append(tiff, 0, 0, 0, 0)                   // no next IFD
+	payload := append([]byte("Exif\x00\x00"), tiff...)
+	seg := []byte{0xff, 0xe1, byte((len(payload) + 2) >> 8), byte(len(payload) + 2)}
+	out := append([]byte{}, jpegData[:2]...)
+	out = append(out, seg...)
+	out = append(out, payload...)
+	return append(out, jpegData[2:]...)
+}
+
+// Halves returns a w×h JPEG whose left half is red and right half blue.
+func Halves(t testing.TB, w, h int) []byte {
+	t.Helper()
+	m := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			c := color.RGBA{0xe0, 0x10, 0x10, 0xff}
+			if x >= w/2 {
+				c = color.RGBA{0x10, 0x10, 0xe0, 0xff}
+			}
+			m.SetRGBA(x, y, c)
+		}
+	}
+	var b bytes.Buffer
+	if err := jpeg.Encode(&b, m, &jpeg.Options{Quality: 95}); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
 // TransparentPNG returns a w×h PNG whose left half is a solid green and
 // whose right half is fully transparent.
 func TransparentPNG(t testing.TB, w, h int) []byte {
