@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -56,6 +57,9 @@ func (s *Server) handleAsset(c echo.Context) error {
 		return err
 	}
 	h.Set("ETag", assetETag(f.Hash))
+	// Said up front, so a browser can show progress and the answer is not
+	// sent in chunks.
+	h.Set("Content-Length", strconv.Itoa(len(f.Data)))
 	if f.ContentType == assets.SVGContentType {
 		h.Set("Content-Security-Policy", svgPolicy)
 	}

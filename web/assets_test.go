@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -22,6 +23,9 @@ func TestAssetImages(t *testing.T) {
 	m, err := webp.Decode(strings.NewReader(first.body))
 	if err != nil || m.Bounds().Dx() != 1600 || m.Bounds().Dy() != 800 {
 		t.Fatalf("body is not the 1600×800 WebP: %v %v", err, m)
+	}
+	if cl := first.header.Get("Content-Length"); cl != strconv.Itoa(len(first.body)) {
+		t.Errorf("Content-Length %q for %d bytes", cl, len(first.body))
 	}
 	if cc := first.header.Get("Cache-Control"); cc != "public, max-age=604800" {
 		t.Errorf("Cache-Control %q", cc)
