@@ -65,3 +65,23 @@ func TestCorruptImageStopsTheImport(t *testing.T) {
 		}
 	}
 }
+
+// A picture replaced by one of another size changes the post that shows
+// it: the next import stores the post again with the new size.
+func TestChangedImageUpdatesItsPost(t *testing.T) {
+	r, _ := openRepo(t)
+	tree := assetstest.Tree(t)
+	run(t, r, tree)
+	tree["assets/anim.gif"] = &fstest.MapFile{Data: assetstest.AnimatedGIF(t, 90, 30)}
+	rep := run(t, r, tree)
+	if rep.Assets.Updated != 1 || rep.Posts.Updated != 1 {
+		t.Fatalf("import after replacing a picture = %v, want 1 image and 1 post updated", rep)
+	}
+	p, err := posts.Get(context.Background(), r.DB(), "pictures")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(p.HTML, `<img src="/assets/images/anim" alt="Moving" width="90" height="30"`) {
+		t.Errorf("the post does not show the new size:\n%s", p.HTML)
+	}
+}
