@@ -68,10 +68,9 @@ func TestBrowserReading(t *testing.T) {
 	if got := eval(`String(Array.from(document.querySelectorAll("#toc a")).every(a => document.getElementById(a.hash.slice(1)) !== null))`); got != "true" {
 		t.Errorf("an entry of the contents leads nowhere")
 	}
-	// The diagram points at the blog's image address (served by the
-	// images' own handler).
-	if got := eval(`String(document.querySelector('img[src="/assets/images/write-path"]') !== null)`); got != "true" {
-		t.Errorf("the diagram is not shown from /assets/images/write-path")
+	run("wait for the diagram", chromedp.WaitVisible(chromedp.CSS(`img[src="/assets/images/write-path"]`)))
+	if got := eval(`String(document.querySelector('img[src="/assets/images/write-path"]').naturalWidth > 0)`); got != "true" {
+		t.Errorf("the diagram did not load")
 	}
 	// Code is coloured by the stylesheet's classes: a keyword stands out
 	// from the text around it.

@@ -25,6 +25,7 @@ func (s *Server) routes() {
 		e.POST("/internal/forward", echo.WrapHandler(s.forward))
 	}
 	e.GET("/static/*", s.handleStatic)
+	e.GET("/assets/images/:name", s.handleAsset)
 
 	// Tag pages. Forms carry a CSRF token; writes need the admin. The
 	// group has no middleware of its own: echo would then answer every

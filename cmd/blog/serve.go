@@ -228,7 +228,8 @@ func (a *app) becomeWriter(ctx context.Context) error {
 	a.log.Info("content imported", "wrote", rep.Wrote(),
 		"posts_created", rep.Posts.Created, "posts_updated", rep.Posts.Updated, "posts_deleted", rep.Posts.Deleted,
 		"projects_created", rep.Projects.Created, "projects_updated", rep.Projects.Updated,
-		"projects_deleted", rep.Projects.Deleted, "drafts", rep.Drafts)
+		"projects_deleted", rep.Projects.Deleted, "drafts", rep.Drafts,
+		"images_created", rep.Assets.Created, "images_updated", rep.Assets.Updated, "images_deleted", rep.Assets.Deleted)
 	return nil
 }
 

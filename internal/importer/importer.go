@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 
+	"blog/internal/assets"
 	"blog/internal/markdown"
 	"blog/internal/posts"
 	"blog/internal/projects"
@@ -32,6 +33,7 @@ const AssetsDir = "assets"
 func Register(r *repo.Repo) {
 	posts.Register(r)
 	projects.Register(r)
+	assets.Register(r)
 }
 
 // Content is everything an import would store, already checked.
@@ -192,17 +194,19 @@ func (c Counts) String() string {
 type Report struct {
 	Posts    Counts
 	Projects Counts
-	Drafts   int // posts among them that are drafts, shown to the admin only
+	Assets   Counts // images
+	Drafts   int    // posts among them that are drafts, shown to the admin only
 }
 
 func (r Report) String() string {
-	return fmt.Sprintf("posts: %v (%d drafts); projects: %v", r.Posts, r.Drafts, r.Projects)
+	return fmt.Sprintf("posts: %v (%d drafts); projects: %v; images: %v", r.Posts, r.Drafts, r.Projects, r.Assets)
 }
 
 // Wrote reports whether the import changed the database.
 func (r Report) Wrote() bool {
 	return r.Posts.Created+r.Posts.Updated+r.Posts.Deleted+
-		r.Projects.Created+r.Projects.Updated+r.Projects.Deleted > 0
+		r.Projects.Created+r.Projects.Updated+r.Projects.Deleted+
+		r.Assets.Created+r.Assets.Updated+r.Assets.Deleted > 0
 }
 
 // Run imports fsys's content through r's write chain, so it must be called
@@ -223,6 +227,13 @@ func Run(ctx context.Context, r *repo.Repo, fsys fs.FS) (Report, error) {
 		return rep, err
 	}
 	rep.Drafts = len(c.Drafts)
+	images, err := prepareImages(ctx, r, fsys, c)
+	if err != nil {
+		return rep, err
+	}
+	if err := storeImages(ctx, r, images, &rep); err != nil {
+		return rep, err
+	}
 
 	stored, err := posts.Hashes(ctx, r.DB())
 	if err != nil {

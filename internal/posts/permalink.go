@@ -10,10 +10,10 @@ import (
 // permalink there would never be reached, or would hide a page. Old
 // addresses under /posts/ are allowed; the post route falls back to them.
 var reserved = map[string]bool{
-	"": true, "api": true, "internal": true, "static": true, "images": true,
+	"": true, "api": true, "internal": true, "static": true, "images": true, "assets": true,
 	"tags": true, "projects": true, "search": true, "health": true, "metrics": true,
 	"rss.xml": true, "robots.txt": true, "favicon.ico": true, "chroma.css": true,
-	"rss": true, "sitemap.xml": true, "favicon.png": true, "assets": true, "gallery": true, "live": true,
+	"rss": true, "sitemap.xml": true, "favicon.png": true, "gallery": true, "live": true, "signin": true,
 }
 
 // NormalizePermalink writes an old address the way it is stored and
