@@ -39,6 +39,8 @@ func (s *Server) routes() {
 	pages.POST("/tags/:id", s.handleTagRename, s.requireAdmin)
 	pages.POST("/tags/:id/delete", s.handleTagDelete, s.requireAdmin)
 
+	s.liveRoutes(e)
+
 	// JSON API.
 	api := e.Group("/api")
 	api.GET("/tags", s.handleAPITagList)

@@ -12,6 +12,7 @@ import (
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
+	"blog/internal/live"
 	"blog/internal/tags"
 	"blog/web/views"
 )
@@ -37,6 +38,9 @@ type Deps struct {
 	// Metrics serves /metrics in Prometheus format.
 	Metrics http.Handler
 	Content ContentDeps
+	// Live counts the open pages and tells them about changes (GET /live,
+	// /api/viewers, /api/presence); nil serves none of it.
+	Live *live.Hub
 }
 
 // Server is the blog's HTTP server.
@@ -49,6 +53,10 @@ type Server struct {
 	forward       http.Handler
 	metrics       http.Handler
 	content       ContentDeps
+	live          *live.Hub
+	// stopLive is closed when the server shuts down, to end the live
+	// streams, which would otherwise hold the shutdown for its whole grace.
+	stopLive chan struct{}
 }
 
 // NewServer returns the blog's server with every route registered.
@@ -68,6 +76,8 @@ func NewServer(d Deps) *Server {
 		forward:       d.Forward,
 		metrics:       d.Metrics,
 		content:       d.Content,
+		live:          d.Live,
+		stopLive:      make(chan struct{}),
 	}
 	s.echo.HideBanner = true
 	s.echo.HidePort = true
@@ -84,6 +94,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.Serv
 // finish for up to grace.
 func (s *Server) ListenAndServe(ctx context.Context, addr string, grace time.Duration, ready func(net string)) error {
 	srv := &http.Server{Addr: addr, Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	srv.RegisterOnShutdown(func() { close(s.stopLive) })
 	ln, err := listen(addr)
 	if err != nil {
 		return err
@@ -113,4 +124,11 @@ func (s *Server) render(c echo.Context, status int, comp templ.Component) error 
 // page returns the layout's data for a page titled title.
 func (s *Server) page(c echo.Context, title string) views.Page {
 	return views.Page{Title: title, Path: c.Request().URL.Path, CSRF: csrfToken(c)}
+}
+
+// ContentVersion reads the content stamp's version, the number every write
+// to what the pages show moves on; the live hub polls it (live.Hub.WatchContent).
+func (s *Server) ContentVersion(ctx context.Context) (int64, error) {
+	st, err := s.content.pages.readStamp(ctx)
+	return st.version, err
 }

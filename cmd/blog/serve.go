@@ -18,6 +18,7 @@ import (
 	"blog/content"
 	"blog/internal/importer"
 	"blog/internal/litefs"
+	"blog/internal/live"
 	"blog/internal/repo"
 	"blog/internal/sqlite"
 	"blog/internal/tags"
@@ -27,6 +28,10 @@ import (
 // shutdownGrace is how long a request in flight, a forwarded write among
 // them, may take to finish after SIGTERM.
 const shutdownGrace = 20 * time.Second
+
+// contentPoll is how often the node reads the content's version, to tell
+// open pages when it moves on.
+const contentPoll = time.Second
 
 // rolePoll is how often a running node checks whether it was promoted.
 const rolePoll = time.Second
@@ -120,6 +125,9 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	}
 	go a.watchRole(ctx, role)
 
+	hub := live.NewHub(live.Options{Max: cfg.LiveMax, Registerer: reg})
+	defer hub.Close()
+
 	var forward http.Handler
 	if cfg.ForwardSecret != "" {
 		forward = forwarder.Handler(a.repo)
@@ -132,7 +140,11 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		Forward:       forward,
 		Metrics:       promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
 		Content:       web.ContentDeps{DB: db, FS: contentFS, BaseURL: cfg.BaseURL},
+		Live:          hub,
 	})
+	// Open pages learn of new content, written here or replicated, within
+	// a second or two.
+	go hub.WatchContent(ctx, contentPoll, srv.ContentVersion)
 	err = srv.ListenAndServe(ctx, cfg.Addr, shutdownGrace, func(addr string) {
 		log.Info("serving", "addr", addr, "writes", cfg.AdminPassword != "")
 	})
