@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"blog/content"
+	"blog/internal/gossip"
 	"blog/internal/importer"
 	"blog/internal/litefs"
 	"blog/internal/live"
@@ -127,6 +128,22 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 
 	hub := live.NewHub(live.Options{Max: cfg.LiveMax, Registerer: reg})
 	defer hub.Close()
+	if len(cfg.Peers) > 0 {
+		g, err := gossip.Start(gossip.Config{
+			Addr:       cfg.GossipAddr,
+			Peers:      cfg.Peers,
+			Secret:     cfg.ForwardSecret,
+			Counts:     hub,
+			Log:        log,
+			Registerer: reg,
+		})
+		if err != nil {
+			// Viewer counts are a nicety: the node serves without them.
+			log.Error("viewer counts stay local to this node", "err", err)
+		} else {
+			defer g.Close()
+		}
+	}
 
 	var forward http.Handler
 	if cfg.ForwardSecret != "" {
