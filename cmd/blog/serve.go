@@ -20,6 +20,7 @@ import (
 	"blog/internal/importer"
 	"blog/internal/litefs"
 	"blog/internal/live"
+	"blog/internal/presence"
 	"blog/internal/repo"
 	"blog/internal/sqlite"
 	"blog/internal/tags"
@@ -128,6 +129,16 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 
 	hub := live.NewHub(live.Options{Max: cfg.LiveMax, Registerer: reg})
 	defer hub.Close()
+	if cfg.DiscordUserID != "" {
+		discord := presence.New(presence.Config{
+			URL:        cfg.LanyardURL,
+			UserID:     cfg.DiscordUserID,
+			Publish:    hub.SetPresence,
+			Log:        log,
+			Registerer: reg,
+		})
+		go discord.Run(ctx)
+	}
 	if len(cfg.Peers) > 0 {
 		g, err := gossip.Start(gossip.Config{
 			Addr:       cfg.GossipAddr,
