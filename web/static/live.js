@@ -95,15 +95,23 @@
     try { return JSON.parse(ev.data); } catch (e) { return null; }
   }
 
-  var es = new EventSource("/live?path=" + encodeURIComponent(location.pathname));
-  es.addEventListener("viewers", function (ev) { var d = parse(ev); if (d) showViewers(d); });
-  es.addEventListener("presence", function (ev) { var d = parse(ev); if (d) showPresence(d); });
-  es.addEventListener("content", function () { refresh(); });
-  es.addEventListener("error", function () {
-    // Refused (400, 503) or gone for good: the counts would go stale.
-    if (es.readyState === EventSource.CLOSED) {
-      var box = byId("sidebar-viewers");
-      if (box) box.hidden = true;
-    }
-  });
+  var es = null;
+  function connect() {
+    es = new EventSource("/live?path=" + encodeURIComponent(location.pathname));
+    es.addEventListener("viewers", function (ev) { var d = parse(ev); if (d) showViewers(d); });
+    es.addEventListener("presence", function (ev) { var d = parse(ev); if (d) showPresence(d); });
+    es.addEventListener("content", function () { refresh(); });
+    es.addEventListener("error", function () {
+      // Refused (400, 503) or gone for good: the counts would go stale.
+      if (es && es.readyState === EventSource.CLOSED) {
+        var box = byId("sidebar-viewers");
+        if (box) box.hidden = true;
+      }
+    });
+  }
+  // A page the reader left is no longer a viewer, even while the browser
+  // keeps it for the back button; coming back to it counts again.
+  window.addEventListener("pagehide", function () { if (es) { es.close(); es = null; } });
+  window.addEventListener("pageshow", function (ev) { if (ev.persisted && !es) { connect(); refresh(); } });
+  connect();
 })();
