@@ -125,3 +125,36 @@ func TestKey(t *testing.T) {
 		t.Fatal("gossip started without a secret")
 	}
 }
+
+// BenchmarkCountReachesPeer measures how long a reader arriving on one
+// node takes to show in another node's counts.
+func BenchmarkCountReachesPeer(b *testing.B) {
+	ha, hb := live.NewHub(live.Options{}), live.NewHub(live.Options{})
+	defer ha.Close()
+	defer hb.Close()
+	ga, err := Start(Config{Addr: "127.0.0.1:0", Secret: secret, Counts: ha})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ga.Close()
+	gb, err := Start(Config{Addr: "127.0.0.1:0", Secret: secret, Counts: hb, Peers: []string{ga.Addr()}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer gb.Close()
+	for ga.Members() != 2 || gb.Members() != 2 {
+		time.Sleep(10 * time.Millisecond)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		s, _ := ha.Open("/")
+		for hb.Counts("/").Page != 1 {
+			time.Sleep(time.Millisecond)
+		}
+		s.Close()
+		for hb.Counts("/").Page != 0 {
+			time.Sleep(time.Millisecond)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(2*b.N), "ms/change")
+}
