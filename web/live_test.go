@@ -195,3 +195,24 @@ func TestLiveSendsPresenceAndContent(t *testing.T) {
 		t.Fatalf("content event %s", got)
 	}
 }
+
+// TestLiveOutlastsWriteTimeout checks that a stream stays open past the
+// server's WriteTimeout, which is meant for ordinary answers.
+func TestLiveOutlastsWriteTimeout(t *testing.T) {
+	e := newLiveEnv(t, 10)
+	srv := httptest.NewUnstartedServer(e.web)
+	srv.Config.WriteTimeout = 300 * time.Millisecond
+	srv.Start()
+	t.Cleanup(srv.Close) // after the streams close
+	s, status := openLive(t, srv.URL, "/")
+	if status != http.StatusOK {
+		t.Fatalf("open: %d", status)
+	}
+	s.event(t, "viewers")
+	time.Sleep(time.Second)
+	other, _ := openLive(t, srv.URL, "/posts")
+	other.event(t, "viewers")
+	if got := s.event(t, "viewers"); got != `{"site":2,"page":1}` {
+		t.Fatalf("after the write timeout the first stream reads %s", got)
+	}
+}
