@@ -58,8 +58,11 @@ type Config struct {
 	Secret string
 	// Name names the node; default: the host name and a random suffix, new
 	// at every start.
-	Name       string
-	Counts     Counts
+	Name   string
+	Counts Counts
+	// Retry is how often unreachable peers are tried again while none is
+	// joined; default 5 s. Once joined, they are looked up every 30 s.
+	Retry      time.Duration
 	Log        *slog.Logger
 	Registerer prometheus.Registerer
 }
@@ -120,6 +123,9 @@ func Start(cfg Config) (*Gossip, error) {
 	port, err := strconv.Atoi(portText)
 	if err != nil {
 		return nil, fmt.Errorf("gossip address %q: bad port", cfg.Addr)
+	}
+	if cfg.Retry <= 0 {
+		cfg.Retry = retryAlone
 	}
 	if cfg.Name == "" {
 		h, _ := os.Hostname()
@@ -207,7 +213,7 @@ func (g *Gossip) run() {
 			lastJoinLog = time.Now()
 		}
 		if n == 0 && g.ml.NumMembers() <= 1 {
-			return retryAlone
+			return g.cfg.Retry
 		}
 		return resolveEvery
 	}

@@ -2,6 +2,10 @@ package gossip
 
 import (
 	"bytes"
+	"context"
+	"log/slog"
+	"net"
+	"sync"
 	"testing"
 	"time"
 
@@ -157,4 +161,62 @@ func BenchmarkCountReachesPeer(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(2*b.N), "ms/change")
+}
+
+// countingHandler counts the warnings logged.
+type countingHandler struct {
+	mu    *sync.Mutex
+	warns *[]string
+}
+
+func (h countingHandler) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelInfo }
+func (h countingHandler) Handle(_ context.Context, r slog.Record) error {
+	if r.Level >= slog.LevelWarn {
+		h.mu.Lock()
+		*h.warns = append(*h.warns, r.Message)
+		h.mu.Unlock()
+	}
+	return nil
+}
+func (h countingHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h countingHandler) WithGroup(string) slog.Handler      { return h }
+
+func TestUnresolvablePeersAreRetriedQuietly(t *testing.T) {
+	var mu sync.Mutex
+	var warns []string
+	hub := live.NewHub(live.Options{})
+	defer hub.Close()
+	g, err := Start(Config{Addr: "127.0.0.1:0", Peers: []string{"no-such-peer.invalid", "127.0.0.1:1"}, Secret: secret,
+		Counts: hub, Retry: 100 * time.Millisecond, Log: slog.New(countingHandler{&mu, &warns})})
+	if err != nil {
+		t.Fatalf("a peer list that does not resolve stopped the node: %v", err)
+	}
+	defer g.Close()
+	s, _ := hub.Open("/")
+	defer s.Close()
+	time.Sleep(time.Second)
+	mu.Lock()
+	defer mu.Unlock()
+	if len(warns) != 1 {
+		t.Fatalf("logged %d warnings in a second of retries every 100 ms, want 1: %q", len(warns), warns)
+	}
+	if got := hub.Counts("/"); got != (live.Counts{Site: 1, Page: 1}) {
+		t.Fatalf("alone, the node counts %+v", got)
+	}
+}
+
+func TestPeersByDNSName(t *testing.T) {
+	a := startNode(t, secret)
+	_, port, _ := net.SplitHostPort(a.g.Addr())
+	// b gossips on the same port on another loopback address and names
+	// its peer by a host name, as <app>.internal on Fly.io.
+	hub := live.NewHub(live.Options{})
+	defer hub.Close()
+	b, err := Start(Config{Addr: net.JoinHostPort("127.0.0.2", port), Peers: []string{"localhost"}, Secret: secret, Counts: hub})
+	if err != nil {
+		t.Skipf("cannot bind 127.0.0.2: %v", err)
+	}
+	defer b.Close()
+	open(t, a, "/")
+	waitCounts(t, &node{hub: hub, g: b}, "/", live.Counts{Site: 1, Page: 1}, 10*time.Second)
 }
