@@ -40,7 +40,7 @@ const (
 // Counts is the node's view of its readers: gossip reads the local counts
 // when they change and hands back the other nodes' summed counts.
 type Counts interface {
-	LocalCounts() (map[string]int, uint64)
+	LocalCounts() map[string]int
 	LocalChanged() <-chan struct{}
 	SetRemote(byPath map[string]int)
 }
@@ -281,7 +281,7 @@ func (g *Gossip) join() (int, error) {
 
 // localState is this node's counts as a message.
 func (g *Gossip) localState() []byte {
-	counts, _ := g.cfg.Counts.LocalCounts()
+	counts := g.cfg.Counts.LocalCounts()
 	g.mu.Lock()
 	g.seq++
 	st := nodeState{Node: g.name, Started: g.started, Seq: g.seq, Counts: counts}

@@ -54,7 +54,6 @@ type Hub struct {
 	content  int64  // the content version last seen
 	contVer  uint64 // moves on when content does
 	dirty    bool   // something the streams show changed since the last wake
-	localVer uint64 // moves on with every change to local
 
 	kick    chan struct{} // a change happened (cap 1)
 	changed chan struct{} // local counts changed, for gossip (cap 1)
@@ -207,12 +206,11 @@ func (h *Hub) Counts(path string) Counts {
 	return Counts{Site: h.total + h.remoteN, Page: h.local[path] + h.remote[path]}
 }
 
-// LocalCounts returns this node's open streams by page path, for gossip,
-// and a version that moves on with every change.
-func (h *Hub) LocalCounts() (map[string]int, uint64) {
+// LocalCounts returns this node's open streams by page path, for gossip.
+func (h *Hub) LocalCounts() map[string]int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return maps.Clone(h.local), h.localVer
+	return maps.Clone(h.local)
 }
 
 // LocalChanged is signalled when this node's counts change.
@@ -296,7 +294,6 @@ func (h *Hub) WatchContent(ctx context.Context, every time.Duration, read func(c
 
 // localChanged notes a change to this node's counts; h.mu is held.
 func (h *Hub) localChanged() {
-	h.localVer++
 	select {
 	case h.changed <- struct{}{}:
 	default:

@@ -59,7 +59,7 @@ func TestHubCountsAndLimit(t *testing.T) {
 		t.Fatalf("a stream closed makes room: %v", err)
 	}
 	c.Close()
-	local, _ := h.LocalCounts()
+	local := h.LocalCounts()
 	if local["/posts/a"] != 1 || local["/posts/c"] != 1 || len(local) != 2 {
 		t.Fatalf("local counts %v", local)
 	}
