@@ -135,6 +135,19 @@ func TestBrowserLive(t *testing.T) {
 		t.Fatalf("the counts were lost in the update: %s", got)
 	}
 
+	// A reader half-way through a form keeps what they typed when the
+	// content changes elsewhere.
+	run(tab2, "open the new-tag form", chromedp.Navigate(e.srv.URL+"/tags/new"),
+		chromedp.WaitVisible(chromedp.CSS(`input[name="label"]`)), chromedp.SendKeys(chromedp.CSS(`input[name="label"]`), "half-typed"))
+	run(tab2, "leave the field", chromedp.Evaluate[chromedp.Void](`document.activeElement.blur()`))
+	if _, err := e.tags.Create(context.Background(), "made-elsewhere"); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2500 * time.Millisecond)
+	if got := eval(tab2, `document.querySelector('input[name="label"]').value`); got != "half-typed" {
+		t.Fatalf("the form lost what was typed on a content change: %q", got)
+	}
+
 	// Lanyard down: the section says so.
 	e.hub.SetPresence([]byte(`{"enabled":true,"connected":false,"status":"offline","activities":[],"spotify":null}`))
 	waitFor(tab1, "presence unavailable", `document.getElementById("presence-body").textContent.includes("unavailable")`, 5*time.Second)

@@ -62,7 +62,23 @@
   // refresh fetches this page again and swaps its content in place,
   // keeping the reader where they were.
   var refreshing = false, again = false;
+
+  // typing says whether the reader has started filling in a form here,
+  // which a swap would throw away.
+  function typing() {
+    var main = byId("content");
+    if (!main) return false;
+    var fields = main.querySelectorAll("input, textarea");
+    for (var i = 0; i < fields.length; i++) {
+      var f = fields[i];
+      if (f.type === "hidden" || f.type === "submit") continue;
+      if (f.value !== f.defaultValue || f === document.activeElement) return true;
+    }
+    return false;
+  }
+
   function refresh() {
+    if (typing()) return;
     if (refreshing) { again = true; return; }
     refreshing = true;
     fetch(location.href, { cache: "no-store", credentials: "same-origin", headers: { Accept: "text/html" } })
@@ -73,7 +89,7 @@
       .then(function (html) {
         var doc = new DOMParser().parseFromString(html, "text/html");
         var fresh = doc.getElementById("content"), old = byId("content");
-        if (!fresh || !old) return;
+        if (!fresh || !old || typing()) return;
         var x = window.scrollX, y = window.scrollY;
         old.replaceChildren.apply(old, Array.prototype.slice.call(fresh.childNodes).map(function (n) {
           return document.importNode(n, true);
