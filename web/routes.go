@@ -42,6 +42,8 @@ func (s *Server) routes() {
 	pages.POST("/tags/:id", s.handleTagRename, csrf, s.requireAdmin)
 	pages.POST("/tags/:id/delete", s.handleTagDelete, csrf, s.requireAdmin)
 
+	s.liveRoutes(e)
+
 	// JSON API.
 	api := e.Group("/api")
 	api.GET("/tags", s.handleAPITagList)

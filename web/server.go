@@ -14,6 +14,7 @@ import (
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
+	"blog/internal/live"
 	"blog/internal/tags"
 	"blog/web/views"
 )
@@ -48,6 +49,9 @@ type Deps struct {
 	// CSRFKey signs the forms' CSRF tokens. Nodes that share it accept each
 	// other's forms; empty, each process draws a random key.
 	CSRFKey []byte
+	// Live counts the open pages and tells them about changes (GET /live,
+	// /api/viewers, /api/presence); nil serves none of it.
+	Live *live.Hub
 }
 
 // Server is the blog's HTTP server.
@@ -66,6 +70,10 @@ type Server struct {
 	logins        *loginLimiter
 	// baseOrigin is BLOG_URL's scheme and host, an origin writes may come from.
 	baseOrigin string
+	live       *live.Hub
+	// stopLive is closed when the server shuts down, to end the live
+	// streams, which would otherwise hold the shutdown for its whole grace.
+	stopLive chan struct{}
 }
 
 // NewServer returns the blog's server with every route registered.
@@ -89,6 +97,8 @@ func NewServer(d Deps) *Server {
 		onFly:         d.OnFly,
 		csrfSigner:    newCSRFSigner(d.CSRFKey),
 		logins:        newLoginLimiter(),
+		live:          d.Live,
+		stopLive:      make(chan struct{}),
 	}
 	if u, err := url.Parse(d.Content.BaseURL); err == nil && u.Scheme != "" && u.Host != "" {
 		s.baseOrigin = u.Scheme + "://" + u.Host
@@ -128,6 +138,7 @@ func (s *Server) ListenAndServe(ctx context.Context, addr string, grace time.Dur
 func (s *Server) Serve(ctx context.Context, ln net.Listener, grace time.Duration, ready func(net string)) error {
 	srv := newHTTPServer(s)
 	srv.Addr = ln.Addr().String()
+	srv.RegisterOnShutdown(func() { close(s.stopLive) })
 	if ready != nil {
 		ready(ln.Addr().String())
 	}
@@ -152,5 +163,12 @@ func (s *Server) render(c echo.Context, status int, comp templ.Component) error 
 
 // page returns the layout's data for a page titled title.
 func (s *Server) page(c echo.Context, title string) views.Page {
-	return views.Page{Title: title, Path: c.Request().URL.Path, CSRF: csrfToken(c), Site: s.site}
+	return views.Page{Title: title, Path: c.Request().URL.Path, CSRF: csrfToken(c), Site: s.site, Live: s.live != nil}
+}
+
+// ContentVersion reads the content stamp's version, the number every write
+// to what the pages show moves on; the live hub polls it (live.Hub.WatchContent).
+func (s *Server) ContentVersion(ctx context.Context) (int64, error) {
+	st, err := s.content.pages.readStamp(ctx)
+	return st.version, err
 }

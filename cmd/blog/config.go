@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"blog/web"
 )
@@ -31,6 +32,13 @@ type config struct {
 	// OnFly is set on Fly.io (FLY_APP_NAME), where the proxy's headers
 	// name the client and the scheme it used.
 	OnFly bool
+
+	// Live pages.
+	GossipAddr    string   // where viewer counts are gossiped (BLOG_GOSSIP_ADDR)
+	Peers         []string // host:port or DNS names to gossip with (BLOG_PEERS)
+	DiscordUserID string   // whose presence the pages show (BLOG_DISCORD_USER_ID)
+	LanyardURL    string   // Lanyard's WebSocket (BLOG_LANYARD_URL)
+	LiveMax       int      // most open live streams (BLOG_LIVE_MAX)
 }
 
 var errHelp = errors.New("help requested")
@@ -60,6 +68,11 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stderr i
 	fs.StringVar(&c.SiteName, "site-name", env("BLOG_SITE_NAME", web.DefaultSiteName), "the site's name")
 	fs.StringVar(&c.SiteDescription, "site-description", env("BLOG_SITE_DESCRIPTION", web.DefaultSiteDescription), "the site's description")
 	fs.StringVar(&c.SourceURL, "source-url", getenv("BLOG_SOURCE_URL"), "address of the site's source code")
+	fs.StringVar(&c.GossipAddr, "gossip-addr", env("BLOG_GOSSIP_ADDR", ":7946"), "gossip address")
+	peers := fs.String("peers", getenv("BLOG_PEERS"), "gossip peers")
+	fs.StringVar(&c.DiscordUserID, "discord-user-id", getenv("BLOG_DISCORD_USER_ID"), "Discord user id")
+	fs.StringVar(&c.LanyardURL, "lanyard-url", env("BLOG_LANYARD_URL", "wss://api.lanyard.rest/socket"), "Lanyard WebSocket")
+	liveMax := fs.String("live-max", env("BLOG_LIVE_MAX", "5000"), "most open live streams")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return c, errHelp
@@ -93,6 +106,27 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stderr i
 	if c.SourceURL != "" {
 		if u, err := url.Parse(c.SourceURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 			return c, usageError{fmt.Sprintf("BLOG_SOURCE_URL %q is not an http(s) address", c.SourceURL)}
+		}
+	}
+	if _, _, err := net.SplitHostPort(c.GossipAddr); err != nil {
+		return c, usageError{fmt.Sprintf("BLOG_GOSSIP_ADDR %q is not host:port: %v", c.GossipAddr, err)}
+	}
+	for _, p := range strings.Split(*peers, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			c.Peers = append(c.Peers, p)
+		}
+	}
+	if len(c.Peers) > 0 && c.ForwardSecret == "" {
+		return c, usageError{"BLOG_PEERS is set but BLOG_FORWARD_SECRET is not: gossip between nodes is encrypted with a key derived from it (use the same value on every node)"}
+	}
+	n, err := strconv.Atoi(*liveMax)
+	if err != nil || n < 1 {
+		return c, usageError{fmt.Sprintf("BLOG_LIVE_MAX %q is not a positive number", *liveMax)}
+	}
+	c.LiveMax = n
+	if c.DiscordUserID != "" {
+		if u, err := url.Parse(c.LanyardURL); err != nil || (u.Scheme != "ws" && u.Scheme != "wss") || u.Host == "" {
+			return c, usageError{fmt.Sprintf("BLOG_LANYARD_URL %q is not a ws:// or wss:// address", c.LanyardURL)}
 		}
 	}
 	if c.DB == "" {

@@ -48,7 +48,7 @@ type buildResult struct {
 }
 
 // binary builds cmd/blog once per set of tags, the way the README does.
-func binary(t *testing.T, tags string) string {
+func binary(t testing.TB, tags string) string {
 	t.Helper()
 	v, _ := builds.LoadOrStore(tags, &buildResult{})
 	b := v.(*buildResult)
@@ -108,7 +108,7 @@ func (p process) log() string {
 	return p.out.String()
 }
 
-func start(t *testing.T, bin, dir string, env []string, args ...string) process {
+func start(t testing.TB, bin, dir string, env []string, args ...string) process {
 	t.Helper()
 	p := process{cmd: exec.Command(bin, args...), out: &bytes.Buffer{}, mu: &sync.Mutex{}}
 	p.cmd.Dir = dir
@@ -128,7 +128,7 @@ func start(t *testing.T, bin, dir string, env []string, args ...string) process 
 	return p
 }
 
-func waitHealthy(t *testing.T, base string) {
+func waitHealthy(t testing.TB, base string) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
@@ -159,7 +159,7 @@ func stop(t *testing.T, p process) {
 	}
 }
 
-func freePort(t *testing.T) string {
+func freePort(t testing.TB) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

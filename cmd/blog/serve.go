@@ -19,8 +19,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"blog/content"
+	"blog/internal/gossip"
 	"blog/internal/importer"
 	"blog/internal/litefs"
+	"blog/internal/live"
+	"blog/internal/presence"
 	"blog/internal/repo"
 	"blog/internal/sqlite"
 	"blog/internal/tags"
@@ -30,6 +33,10 @@ import (
 // shutdownGrace is how long a request in flight, a forwarded write among
 // them, may take to finish after SIGTERM.
 const shutdownGrace = 20 * time.Second
+
+// contentPoll is how often the node reads the content's version, to tell
+// open pages when it moves on.
+const contentPoll = time.Second
 
 // rolePoll is how often a running node checks whether it was promoted.
 const rolePoll = time.Second
@@ -150,6 +157,35 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		}
 	}
 
+	hub := live.NewHub(live.Options{Max: cfg.LiveMax, Registerer: reg})
+	defer hub.Close()
+	if cfg.DiscordUserID != "" {
+		discord := presence.New(presence.Config{
+			URL:        cfg.LanyardURL,
+			UserID:     cfg.DiscordUserID,
+			Publish:    hub.SetPresence,
+			Log:        log,
+			Registerer: reg,
+		})
+		go discord.Run(ctx)
+	}
+	if len(cfg.Peers) > 0 {
+		g, err := gossip.Start(gossip.Config{
+			Addr:       cfg.GossipAddr,
+			Peers:      cfg.Peers,
+			Secret:     cfg.ForwardSecret,
+			Counts:     hub,
+			Log:        log,
+			Registerer: reg,
+		})
+		if err != nil {
+			// Viewer counts are a nicety: the node serves without them.
+			log.Error("viewer counts stay local to this node", "err", err)
+		} else {
+			defer g.Close()
+		}
+	}
+
 	var forward http.Handler
 	if cfg.ForwardSecret != "" {
 		forward = forwarder.Handler(a.repo, forwardable()...)
@@ -170,7 +206,11 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 			SourceURL:   cfg.SourceURL,
 			Taglines:    taglines,
 		},
+		Live: hub,
 	})
+	// Open pages learn of new content, written here or replicated, within
+	// a second or two.
+	go hub.WatchContent(ctx, contentPoll, srv.ContentVersion)
 	err = srv.Serve(ctx, ln, shutdownGrace, func(addr string) {
 		log.Info("serving", "addr", addr, "writes", cfg.AdminPassword != "")
 	})

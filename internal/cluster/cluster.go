@@ -157,6 +157,7 @@ func Start(t testing.TB, opts Options) *Cluster {
 	logs := t.ArtifactDir()
 	blogPort := freePort(t)
 	litefsPort := freePort(t, blogPort)
+	gossipPort := strconv.Itoa(freePort(t, blogPort, litefsPort))
 
 	c := &Cluster{
 		AdminPassword: "admin-" + randomText(8),
@@ -176,7 +177,7 @@ func Start(t testing.TB, opts Options) *Cluster {
 		replicaForwardPort = c.Proxy.Port()
 	}
 
-	newNode := func(name, ip string, candidate bool, forwardPort string) *Node {
+	newNode := func(name, ip, peerIP string, candidate bool, forwardPort string) *Node {
 		nodeRoot := filepath.Join(tmp, name)
 		cfg, err := DeriveNodeConfig(base, NodeSpec{
 			IP: ip, Root: nodeRoot, Candidate: candidate, PrimaryIP: PrimaryIP,
@@ -208,6 +209,9 @@ func Start(t testing.TB, opts Options) *Cluster {
 			"BLOG_ADDR":           net.JoinHostPort(ip, strconv.Itoa(blogPort)),
 			"BLOG_FORWARD_SECRET": c.ForwardSecret,
 			"BLOG_ADMIN_PASSWORD": c.AdminPassword,
+			// Viewer counts are gossiped between the two, as on Fly.
+			"BLOG_GOSSIP_ADDR": net.JoinHostPort(ip, gossipPort),
+			"BLOG_PEERS":       net.JoinHostPort(peerIP, gossipPort),
 		}
 		if forwardPort != "" {
 			n.env["BLOG_FORWARD_PORT"] = forwardPort
@@ -215,9 +219,9 @@ func Start(t testing.TB, opts Options) *Cluster {
 		n.start(t)
 		return n
 	}
-	c.Primary = newNode("primary", PrimaryIP, true, "")
+	c.Primary = newNode("primary", PrimaryIP, ReplicaIP, true, "")
 	t.Cleanup(func() { c.stop(t) })
-	c.Replica = newNode("replica", ReplicaIP, false, replicaForwardPort)
+	c.Replica = newNode("replica", ReplicaIP, PrimaryIP, false, replicaForwardPort)
 
 	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
 	defer cancel()

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"blog/internal/posts"
-	"blog/web/static"
 )
 
 // ErrorCode is the code a bluescreen shows: "XX : XXXX : XXXXXXXX", made
@@ -38,10 +37,6 @@ func errorTitle(status int) string {
 
 // hashes marks a heading's level as Markdown does.
 func hashes(level int) string { return strings.Repeat("#", max(level, 1)) }
-
-// hasAsset reports whether a static file is part of the build, so the
-// layout asks only for scripts that exist.
-func hasAsset(name string) bool { return static.Version(name) != "" }
 
 // postCount says how many posts a list holds.
 func postCount(n int) string {

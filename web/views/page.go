@@ -21,6 +21,9 @@ type Page struct {
 	Site        Site
 	// TOC, when set, is shown in the sidebar (posts).
 	TOC *TOC
+	// Live says the node serves /live, so the page loads live.js to fill
+	// the sidebar's viewers and presence and to follow content changes.
+	Live bool
 }
 
 // Site is the blog's identity: BLOG_SITE_NAME, BLOG_SITE_DESCRIPTION,
