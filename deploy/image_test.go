@@ -64,11 +64,16 @@ type deployment struct {
 // tool is missing: scripts/test installs those.
 func requireImageTools(t testing.TB) {
 	t.Helper()
+	// Under CI (CI set) a skip would hide that nothing ran: fail instead.
+	skip := t.Skip
+	if os.Getenv("CI") != "" {
+		skip = t.Fatal
+	}
 	if os.Geteuid() != 0 {
-		t.Skip("the image test runs the image with Podman as root (LiteFS mounts FUSE inside the containers); run it as root")
+		skip("the image test runs the image with Podman as root (LiteFS mounts FUSE inside the containers); run it as root")
 	}
 	if _, err := os.Stat("/dev/fuse"); err != nil {
-		t.Skip("the image test needs /dev/fuse for LiteFS inside the containers: " + err.Error())
+		skip("the image test needs /dev/fuse for LiteFS inside the containers: " + err.Error())
 	}
 	var missing []string
 	for _, tool := range []string{"podman", "runc", "debootstrap", "tar"} {
@@ -89,7 +94,7 @@ func TestImage(t *testing.T) {
 	requireImageTools(t)
 	start := time.Now()
 	d := newDeployment(t)
-	d.start(t)
+	d.start(t, true)
 	t.Logf("the two machines serve, %s after the test began", time.Since(start).Round(time.Second))
 	label := "image-" + randomHex(4)
 
@@ -183,7 +188,8 @@ func TestImageByHand(t *testing.T) {
 	}
 	requireImageTools(t)
 	d := newDeployment(t)
-	d.start(t)
+	// Not holding the cluster tests' lock while it waits for Ctrl-C.
+	d.start(t, false)
 	pm := "CONTAINERS_CONF=" + d.p.conf + " podman"
 	t.Logf(`two machines run the image %s; stop them with Ctrl-C
 
@@ -221,7 +227,7 @@ func newDeployment(t testing.TB) *deployment {
 	d := &deployment{
 		p:             p,
 		b:             b,
-		image:         "localhost/" + ourPrefix + ":" + randomHex(4),
+		image:         "localhost/" + ourPrefix + ":" + strings.TrimPrefix(ours(), ourPrefix+"-") + "-" + randomHex(4),
 		adminPassword: "admin-" + randomHex(8),
 		killTimeout:   time.Duration(b.fly.KillTimeout),
 		client:        &http.Client{Timeout: 30 * time.Second},
@@ -233,7 +239,7 @@ func newDeployment(t testing.TB) *deployment {
 	d.build(t)
 
 	// The image's own litefs.yml: what LiteFS runs with on Fly.
-	base, err := p.stdout("run", "--rm", "--network=none", "--entrypoint", "cat", d.image, "/etc/litefs.yml")
+	base, err := p.stdout("run", "--rm", "--name", ours()+"-config", "--network=none", "--entrypoint", "cat", d.image, "/etc/litefs.yml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -246,7 +252,7 @@ func newDeployment(t testing.TB) *deployment {
 	d.primary = &machine{role: "primary", id: primaryMachineID, region: b.fly.PrimaryRegion, ip: primaryIP}
 	d.replica = &machine{role: "replica", id: replicaMachineID, region: otherRegion, ip: replicaIP}
 	for _, m := range []*machine{d.primary, d.replica} {
-		m.name = ourPrefix + "-" + m.role
+		m.name = ours() + "-" + m.role
 		m.host = m.id + ".vm." + app + ".internal"
 		m.url = "http://" + net.JoinHostPort(m.ip, strconv.Itoa(blogPort))
 	}
@@ -301,7 +307,7 @@ func (d *deployment) build(t testing.TB) {
 	t.Helper()
 	start := time.Now()
 	_, err := d.p.try("build", "--network=host", "--pull=never", "--layers=false",
-		"--label", ourLabel+"=image",
+		"--label", ourLabel+"="+strconv.Itoa(os.Getpid()),
 		"--build-arg", "VERSION="+d.version(),
 		"-f", filepath.Join(d.b.root, deploy.DockerFile), "-t", d.image, d.b.root)
 	if err != nil {
@@ -369,11 +375,14 @@ func staticLease(base, hostname, advertiseURL, httpAddr string) (string, error) 
 }
 
 // start runs the primary, waits until it serves as primary, and then runs
-// the replica and waits until it serves as its replica. The containers run
-// while the test holds the cluster tests' lock.
-func (d *deployment) start(t testing.TB) {
+// the replica and waits until it serves as its replica. With lock, the
+// containers run while the test holds the cluster tests' lock, so that
+// their LiteFS and FUSE mounts do not compete with the cluster tests'.
+func (d *deployment) start(t testing.TB, lock bool) {
 	t.Helper()
-	holdClusterLock(t)
+	if lock {
+		holdClusterLock(t)
+	}
 	t.Cleanup(func() {
 		if t.Failed() {
 			for _, m := range []*machine{d.primary, d.replica} {

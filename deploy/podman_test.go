@@ -36,8 +36,8 @@ runtime = "runc"
 // Names that mark what the image test makes, so that a later run can clean
 // up after one that was killed.
 const (
-	ourPrefix     = "blog-image-test"               // containers and the image's repository
-	ourLabel      = "org.replicated-notes.test"     // on the image built from the Dockerfile
+	ourPrefix     = "blog-image-test"               // containers and the image's repository, then the process id
+	ourLabel      = "org.replicated-notes.test"     // on the image built from the Dockerfile: the process id
 	standInLabel  = "org.replicated-notes.stand-in" // on the stand-in base images, which are kept
 	clusterLock   = "/tmp/blog-cluster.lock"        // held by every test that runs LiteFS on loopback
 	debianMirror  = "http://deb.debian.org/debian"
@@ -100,22 +100,46 @@ func (p *podman) imageExists(name string) bool {
 	return p.command("image", "exists", name).Run() == nil
 }
 
-// removeOurs removes every container and image an image test made: this
-// run's, and those a killed run left behind. The stand-in base images stay.
+// ours is the prefix of the names of this test process's containers and
+// image; ourLabel's value on the image is the same process id.
+func ours() string { return fmt.Sprintf("%s-%d", ourPrefix, os.Getpid()) }
+
+// removeOurs removes the containers and images this test process made, and
+// those of image tests that are no longer running (killed before they could
+// clean up). Those of an image test still running are left alone, and so
+// are the stand-in base images.
 func (p *podman) removeOurs(t testing.TB) {
 	t.Helper()
-	out, _ := p.stdout("ps", "-a", "--format", "{{.Names}}", "--filter", "name=^"+ourPrefix)
+	mine := func(pid string) bool {
+		n, err := strconv.Atoi(pid)
+		return err != nil || n == os.Getpid() || !alive(n)
+	}
+	out, _ := p.stdout("ps", "-a", "--format", "{{.Names}}", "--filter", "name=^"+ourPrefix+"-")
 	for _, name := range strings.Fields(out) {
+		pid, _, _ := strings.Cut(strings.TrimPrefix(name, ourPrefix+"-"), "-")
+		if !mine(pid) {
+			continue
+		}
 		if o, err := p.try("rm", "-f", "-t", strconv.Itoa(leftoverGrace), name); err != nil {
 			t.Errorf("cannot remove container %s: %s", name, o)
 		}
 	}
-	out, _ = p.stdout("images", "-a", "-q", "--no-trunc", "--filter", "label="+ourLabel)
-	for _, id := range slices.Compact(strings.Fields(out)) {
+	out, _ = p.stdout("images", "-a", "--no-trunc", "--filter", "label="+ourLabel, "--format", "{{.ID}} {{index .Labels \""+ourLabel+"\"}}")
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		id, pid, _ := strings.Cut(line, " ")
+		if id == "" || !mine(pid) {
+			continue
+		}
 		if o, err := p.try("rmi", "-f", id); err != nil && !strings.Contains(o, "image not known") {
 			t.Errorf("cannot remove image %s: %s", id, o)
 		}
 	}
+}
+
+// alive reports whether the process pid exists.
+func alive(pid int) bool {
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
 }
 
 // qualified returns the full name Podman stores an image name under:
@@ -333,7 +357,7 @@ func (p *podman) goStandIn(t testing.TB, b *bundle, img, tag string) error {
 		return fmt.Errorf("this machine's Go is %s, not Go %s", v, want)
 	}
 	base := qualified("debian:bookworm-slim")
-	name := fmt.Sprintf("%s-golang-%s", ourPrefix, randomHex(4))
+	name := ours() + "-golang"
 	if _, err := p.try("create", "--name", name, "--network=none", base); err != nil {
 		return err
 	}
