@@ -25,12 +25,11 @@ import (
 	"blog/internal/litefs"
 )
 
-// The machine environments litefs.yml is expanded in: one machine in the
-// primary region and one elsewhere, as Fly sets them.
+// The machine environment litefs.yml is expanded in: a machine in the
+// primary region, as Fly sets it.
 const (
 	sampleMachineID = "148e21ea7e1089"
 	sampleConsulURL = "https://:token@consul-fra-2.fly-shared.net/replicated-notes-xyz/"
-	otherRegion     = "zzz" // a region that is never the primary
 )
 
 // requiredSecrets are the settings the blog needs on Fly that must not be

@@ -33,6 +33,14 @@ const (
 	replicaMachineID = "d8d9e4b2e1e890"
 )
 
+// otherRegion returns a Fly region other than primary, for the replica.
+func otherRegion(primary string) string {
+	if primary == "syd" {
+		return "lhr"
+	}
+	return "syd"
+}
+
 // machine is one container run from the image, as a Fly machine.
 type machine struct {
 	role   string // "primary" or "replica": what it must become
@@ -250,7 +258,7 @@ func newDeployment(t testing.TB) *deployment {
 	tmp := t.TempDir()
 	app := b.fly.App
 	d.primary = &machine{role: "primary", id: primaryMachineID, region: b.fly.PrimaryRegion, ip: primaryIP}
-	d.replica = &machine{role: "replica", id: replicaMachineID, region: otherRegion, ip: replicaIP}
+	d.replica = &machine{role: "replica", id: replicaMachineID, region: otherRegion(b.fly.PrimaryRegion), ip: replicaIP}
 	for _, m := range []*machine{d.primary, d.replica} {
 		m.name = ours() + "-" + m.role
 		m.host = m.id + ".vm." + app + ".internal"
