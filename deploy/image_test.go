@@ -558,3 +558,57 @@ func (d *deployment) count(t testing.TB, m *machine, label string) int {
 	}
 	return n
 }
+
+// The image test's litefs.yml differs from the image's only in the lease
+// and LiteFS's API address, and keeps the candidate expression for LiteFS.
+func TestStaticLease(t *testing.T) {
+	b := readBundle(t)
+	base := string(b.files[deploy.LiteFSFile])
+	got, err := staticLease(base, "p.vm.app.internal", "http://p.vm.app.internal:1234", "127.0.0.12:1234")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if unknown, err := deploy.UnknownLiteFSKeys([]byte(got)); err != nil || len(unknown) > 0 {
+		t.Fatalf("keys LiteFS refuses: %v %v\n%s", unknown, err, got)
+	}
+	for _, region := range []string{b.fly.PrimaryRegion, otherRegion(b.fly.PrimaryRegion)} {
+		env := func(name string) string {
+			if name == "FLY_REGION" {
+				return region
+			}
+			return b.fly.Env[name]
+		}
+		want, err := deploy.ParseLiteFS([]byte(base), env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := deploy.ParseLiteFS([]byte(got), env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l := cfg.Lease
+		if l.Type != "static" || l.Hostname != "p.vm.app.internal" || l.AdvertiseURL != "http://p.vm.app.internal:1234" || l.Consul.URL != "" {
+			t.Errorf("lease: %+v, want a static lease held by p.vm.app.internal", l)
+		}
+		if cfg.IsCandidate() != want.IsCandidate() || l.Promote != want.Lease.Promote {
+			t.Errorf("in region %s: candidate %v promote %v, the image's litefs.yml says %v %v", region, cfg.IsCandidate(), l.Promote, want.IsCandidate(), want.Lease.Promote)
+		}
+		if cfg.HTTP.Addr != "127.0.0.12:1234" {
+			t.Errorf("http.addr %q", cfg.HTTP.Addr)
+		}
+		if cfg.FUSE != want.FUSE || cfg.Data != want.Data || !slices.Equal(cfg.Exec, want.Exec) || cfg.Proxy != want.Proxy {
+			t.Errorf("the rest changed:\n%s", got)
+		}
+	}
+	if !strings.Contains(got, "candidate: ${FLY_REGION == PRIMARY_REGION}") {
+		t.Errorf("the candidate expression is not left to LiteFS:\n%s", got)
+	}
+
+	noCandidate := strings.Replace(base, "candidate:", "# candidate:", 1)
+	if _, err := staticLease(noCandidate, "h", "http://h:1", "127.0.0.12:1"); err == nil || !strings.Contains(err.Error(), "candidate") {
+		t.Errorf("a litefs.yml whose lease names no candidate: %v, want an error saying so", err)
+	}
+	if _, err := staticLease(base+"\nhttp:\n  addr: \":20202\"\n", "h", "http://h:1", "127.0.0.12:1"); err == nil {
+		t.Error("a litefs.yml with its own http: section was accepted; its addr would be overridden silently")
+	}
+}
