@@ -314,7 +314,7 @@ func (d *deployment) version() string {
 func (d *deployment) build(t testing.TB) {
 	t.Helper()
 	start := time.Now()
-	_, err := d.p.try("build", "--network=host", "--pull=never", "--layers=false",
+	_, err := d.p.try("build", "--network=host", "--pull=never", "--layers=false", "--force-rm",
 		"--label", ourLabel+"="+strconv.Itoa(os.Getpid()),
 		"--build-arg", "VERSION="+d.version(),
 		"-f", filepath.Join(d.b.root, deploy.DockerFile), "-t", d.image, d.b.root)
@@ -409,8 +409,12 @@ func (d *deployment) start(t testing.TB, lock bool) {
 		args := []string{"run", "-d", "--name", m.name, "--hostname", m.id,
 			"--device", "/dev/fuse", "--cap-add", "SYS_ADMIN", "--network=host",
 			"--stop-signal", d.b.fly.KillSignal,
+			// Fly's private DNS: each machine by its id, and the app's
+			// name for all of them.
 			"--add-host", d.primary.host + ":" + d.primary.ip,
 			"--add-host", d.replica.host + ":" + d.replica.ip,
+			"--add-host", d.b.fly.App + ".internal:" + d.primary.ip,
+			"--add-host", d.b.fly.App + ".internal:" + d.replica.ip,
 			"-v", m.data + ":" + d.b.fly.Mounts[0].Destination,
 			"-v", m.config + ":/etc/litefs.yml:ro",
 		}

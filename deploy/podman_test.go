@@ -410,7 +410,7 @@ func (p *podman) liteFSStandIn(t testing.TB, img, tag string) error {
 	if err := os.WriteFile(filepath.Join(ctx, "Containerfile"), []byte(containerfile), 0o644); err != nil {
 		return err
 	}
-	_, err = p.try("build", "-q", "--network=none", "--pull=never", "--layers=false", "-t", qualified(img), ctx)
+	_, err = p.try("build", "-q", "--network=none", "--pull=never", "--layers=false", "--force-rm", "-t", qualified(img), ctx)
 	return err
 }
 
