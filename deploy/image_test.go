@@ -146,6 +146,12 @@ func TestImage(t *testing.T) {
 		if status != http.StatusOK || got.Label != label {
 			t.Fatalf("GET /api/tags/%d on the replica right after creating it: %d %+v", id, status, got)
 		}
+		// Forwarded to the primary: the replica never tried the write.
+		for _, line := range strings.Split(d.logs(t, d.replica), "\n") {
+			if l := strings.ToLower(line); strings.Contains(l, "disk i/o error") || strings.Contains(l, "readonly") {
+				t.Errorf("the replica's log reports a failed write: %s", line)
+			}
+		}
 	}) {
 		t.FailNow()
 	}
