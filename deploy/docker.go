@@ -3,7 +3,6 @@ package deploy
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"path"
 	"strings"
@@ -97,15 +96,6 @@ func (d *Dockerfile) Find(cmd string) []Instruction {
 		}
 	}
 	return out
-}
-
-// ExecForm decodes the JSON array form of ENTRYPOINT or CMD.
-func (in Instruction) ExecForm() ([]string, error) {
-	var args []string
-	if err := json.Unmarshal([]byte(in.Args), &args); err != nil {
-		return nil, fmt.Errorf("%s %s: not a JSON array: %w", in.Cmd, in.Args, err)
-	}
-	return args, nil
 }
 
 // GoBuild is a `go build` command found in a RUN instruction.
