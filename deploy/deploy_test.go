@@ -211,7 +211,7 @@ var checks = []check{
 		breaks: []edit{
 			{deploy.DockerIgnoreFile, "docs\n", "docs\ninternal\n"},
 			{deploy.DockerIgnoreFile, "docs\n", "docs\n**/*.sql\n"},
-			{deploy.DockerIgnoreFile, "docs\n", "docs\ncontent/images\n"},
+			{deploy.DockerIgnoreFile, "docs\n", "docs\ncontent/assets\n"},
 			{deploy.DockerIgnoreFile, "docs\n", "docs\n*.yml\n"},
 			{deploy.DockerIgnoreFile, ".git\n", ""},
 			{deploy.DockerIgnoreFile, "**/*.db\n", ""},
