@@ -1,6 +1,7 @@
 // Package content holds the blog's own posts (posts/*.md), projects
-// (projects.yaml) and the images the posts show (images/), embedded in the
-// binary. Authors can point the blog at a folder laid out the same way.
+// (projects/projects.yaml) and the pictures the posts show (assets/),
+// embedded in the binary, laid out as the original Blog lays out its
+// content. Authors can point the blog at a folder laid out the same way.
 package content
 
 import (
@@ -12,7 +13,7 @@ import (
 
 // FS is the content shipped with the blog.
 //
-//go:embed posts projects.yaml images
+//go:embed posts projects assets
 var FS embed.FS
 
 // From returns the content in the folder dir, or the embedded content

@@ -14,8 +14,8 @@ func TestFrom(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := fs.Stat(fsys, "projects.yaml"); err != nil {
-		t.Errorf("the embedded content lacks projects.yaml: %v", err)
+	if _, err := fs.Stat(fsys, "projects/projects.yaml"); err != nil {
+		t.Errorf("the embedded content lacks projects/projects.yaml: %v", err)
 	}
 
 	dir := t.TempDir()

@@ -35,6 +35,9 @@ type ContentDeps struct {
 	// (BLOG_URL), for the feed's absolute links. Empty: the request's
 	// scheme and host.
 	BaseURL string
+	// HomeSlug is the post / shows (BLOG_HOME_SLUG); when no published post
+	// has it, / shows the latest. Default: DefaultHomeSlug.
+	HomeSlug string
 
 	// pages is the rendered-page cache of every page, the tag pages among
 	// them, made when the routes are registered.
@@ -48,6 +51,8 @@ type reading struct {
 	db      *sql.DB
 	fsys    fs.FS
 	baseURL string
+	// homeSlug is the post the home page shows.
+	homeSlug string
 	// started bounds every page's Last-Modified from below: a new binary
 	// may render the same data differently.
 	started time.Time
@@ -60,11 +65,15 @@ type reading struct {
 // by browsers and in the page cache (pagecache.go).
 func (s *Server) contentRoutes(e *echo.Echo, _ *echo.Group) {
 	rd := &reading{
-		s:       s,
-		db:      s.contentDB(),
-		fsys:    s.content.FS,
-		baseURL: strings.TrimRight(s.content.BaseURL, "/"),
-		started: time.Now(),
+		s:        s,
+		db:       s.contentDB(),
+		fsys:     s.content.FS,
+		baseURL:  strings.TrimRight(s.content.BaseURL, "/"),
+		homeSlug: posts.NormalizeSlug(s.content.HomeSlug),
+		started:  time.Now(),
+	}
+	if rd.homeSlug == "" {
+		rd.homeSlug = DefaultHomeSlug
 	}
 	if rd.fsys == nil {
 		rd.fsys = content.FS
@@ -74,14 +83,22 @@ func (s *Server) contentRoutes(e *echo.Echo, _ *echo.Group) {
 	cached := rd.pages.cached
 	e.GET("/", cached(rd.handleHome))
 	e.GET("/posts", cached(rd.handlePostList))
-	e.GET("/posts/:slug", cached(rd.handlePost))
+	e.GET("/posts/:slug", func(c echo.Context) error {
+		// The admin's view and previews are never kept in the page cache.
+		if _, preview := c.QueryParams()["preview"]; preview || s.isAdmin(c) {
+			return rd.handlePost(c)
+		}
+		return cached(rd.handlePost)(c)
+	})
 	e.GET("/projects", cached(rd.handleProjectList))
 	e.GET("/search", cached(rd.handleSearch))
+	e.GET("/rss", cached(rd.handleFeed)) // the original Blog's address
 	e.GET("/rss.xml", cached(rd.handleFeed))
-	e.GET("/images/*", rd.handleImage)
+	e.GET("/sitemap.xml", cached(rd.handleSitemap))
 	e.GET("/chroma.css", rd.handleCodeCSS())
-	e.GET("/robots.txt", handleRobots)
+	e.GET("/robots.txt", rd.handleRobots)
 	e.GET("/favicon.ico", handleFavicon())
+	e.GET("/favicon.png", handleFaviconPNG())
 	// Last, so that every other route wins: old addresses of posts.
 	e.GET("/*", rd.handlePermalink)
 }

@@ -8,12 +8,9 @@ import (
 	"image"
 	"image/color"
 	"image/png"
-	"io/fs"
 	"math"
 	"mime"
 	"net/http"
-	"path"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -21,30 +18,13 @@ import (
 	"blog/internal/markdown"
 )
 
-// Cache lifetimes of the reading side's files. Images and the code
-// colours keep their names when they change, so they are kept a week and
-// then revalidated by ETag; robots.txt a day.
+// Cache lifetimes of the reading side's files. The code colours keep
+// their name when they change, so they are kept a week and then
+// revalidated by ETag; robots.txt a day.
 const (
 	imageCacheControl = "public, max-age=604800"
 	fileCacheControl  = "public, max-age=86400"
 )
-
-// handleImage serves the content's images/ folder, the pictures the posts
-// show.
-func (rd *reading) handleImage(c echo.Context) error {
-	name := path.Join("images", strings.TrimPrefix(c.Param("*"), "/"))
-	if !fs.ValidPath(name) || !strings.HasPrefix(name, "images/") {
-		return echo.ErrNotFound
-	}
-	b, err := fs.ReadFile(rd.fsys, name)
-	if err != nil {
-		return echo.ErrNotFound
-	}
-	h := c.Response().Header()
-	// An SVG opened on its own is a document: let it draw, never run script.
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
-	return sendFile(c, path.Ext(name), b, imageCacheControl)
-}
 
 // handleCodeCSS serves the colours of highlighted code, one class per kind
 // of token; web/static/content.css imports it.
@@ -80,23 +60,43 @@ Disallow: /tags/new
 Disallow: /*/edit
 `
 
-func handleRobots(c echo.Context) error {
-	return sendFile(c, ".txt", []byte(robots), fileCacheControl)
+// handleRobots serves robots.txt, pointing at the sitemap.
+func (rd *reading) handleRobots(c echo.Context) error {
+	body := robots + "\nSitemap: " + rd.base(c) + "/sitemap.xml\n"
+	return sendFile(c, ".txt", []byte(body), fileCacheControl)
 }
 
 // handleFavicon serves /favicon.ico, which browsers ask for whatever the
 // page links: the blog's mark, drawn once at start-up.
 func handleFavicon() echo.HandlerFunc {
 	ico := faviconICO()
-	return func(c echo.Context) error {
-		c.Response().Header().Set("Cache-Control", "public, max-age=604800")
-		return c.Blob(http.StatusOK, "image/x-icon", ico)
-	}
+	return func(c echo.Context) error { return sendFile(c, ".ico", ico, imageCacheControl) }
 }
 
-// faviconICO draws the mark of web/static/favicon.svg, a white R on a
-// rounded violet square, as a 32×32 PNG inside an ICO file.
+// handleFaviconPNG serves /favicon.png, the address the original Blog's
+// pages link: the same mark as a PNG.
+func handleFaviconPNG() echo.HandlerFunc {
+	png := faviconPNG()
+	return func(c echo.Context) error { return sendFile(c, ".png", png, imageCacheControl) }
+}
+
+// faviconICO is faviconPNG inside an ICO file.
 func faviconICO() []byte {
+	pngData := faviconPNG()
+	const size = 32
+	// ICONDIR, one ICONDIRENTRY, then the PNG itself.
+	var ico bytes.Buffer
+	_ = binary.Write(&ico, binary.LittleEndian, [3]uint16{0, 1, 1})
+	ico.Write([]byte{size, size, 0, 0})
+	_ = binary.Write(&ico, binary.LittleEndian, [2]uint16{1, 32})
+	_ = binary.Write(&ico, binary.LittleEndian, [2]uint32{uint32(len(pngData)), 6 + 16})
+	ico.Write(pngData)
+	return ico.Bytes()
+}
+
+// faviconPNG draws the mark of web/static/favicon.svg, a white R on a
+// rounded violet square, as a 32×32 PNG.
+func faviconPNG() []byte {
 	const size, samples = 32, 4
 	violet := color.NRGBA{0x7c, 0x3a, 0xed, 0xff}
 	img := image.NewNRGBA(image.Rect(0, 0, size, size))
@@ -142,15 +142,7 @@ func faviconICO() []byte {
 	}
 	var pngData bytes.Buffer
 	_ = png.Encode(&pngData, img)
-
-	// ICONDIR, one ICONDIRENTRY, then the PNG itself.
-	var ico bytes.Buffer
-	_ = binary.Write(&ico, binary.LittleEndian, [3]uint16{0, 1, 1})
-	ico.Write([]byte{size, size, 0, 0})
-	_ = binary.Write(&ico, binary.LittleEndian, [2]uint16{1, 32})
-	_ = binary.Write(&ico, binary.LittleEndian, [2]uint32{uint32(pngData.Len()), 6 + 16})
-	ico.Write(pngData.Bytes())
-	return ico.Bytes()
+	return pngData.Bytes()
 }
 
 func inRoundedSquare(x, y, size, r float64) bool {

@@ -59,7 +59,9 @@ type cdata struct {
 }
 
 // handleFeed answers the RSS 2.0 feed of the newest published posts, with
-// absolute links: drafts are never stored, so they never appear.
+// absolute links; drafts are never listed, so they never appear. Each
+// item's guid is the post's slug, not a permalink, as the original Blog's
+// feed has it, so a subscriber who moves over sees no old post as new.
 func (rd *reading) handleFeed(c echo.Context) error {
 	ctx := c.Request().Context()
 	base := rd.base(c)
@@ -87,7 +89,7 @@ func (rd *reading) handleFeed(c echo.Context) error {
 		item := rssItem{
 			Title:       p.Title,
 			Link:        link,
-			GUID:        rssGUID{IsPermaLink: "true", Value: link},
+			GUID:        rssGUID{IsPermaLink: "false", Value: p.Slug},
 			PubDate:     p.PublishedAt.UTC().Format(time.RFC1123Z),
 			Description: p.Description,
 			Content:     cdata{absoluteLinks(p.HTML, base)},

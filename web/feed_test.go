@@ -26,9 +26,12 @@ type feedDoc struct {
 		} `xml:"link"`
 		Link, Self string
 		Items      []struct {
-			Title       string   `xml:"title"`
-			Link        string   `xml:"link"`
-			GUID        string   `xml:"guid"`
+			Title string `xml:"title"`
+			Link  string `xml:"link"`
+			GUID  struct {
+				Value       string `xml:",chardata"`
+				IsPermaLink string `xml:"isPermaLink,attr"`
+			} `xml:"guid"`
 			PubDate     string   `xml:"pubDate"`
 			Description string   `xml:"description"`
 			Content     string   `xml:"http://purl.org/rss/1.0/modules/content/ encoded"`
@@ -85,8 +88,8 @@ func TestFeed(t *testing.T) {
 	if !strings.HasSuffix(c.Self, "/rss.xml") {
 		t.Errorf("self link = %q", c.Self)
 	}
-	if len(c.Items) != 5 {
-		t.Fatalf("%d items, want the 5 published posts", len(c.Items))
+	if len(c.Items) != 6 {
+		t.Fatalf("%d items, want the 6 published posts", len(c.Items))
 	}
 	var prev time.Time
 	for i, it := range c.Items {
@@ -94,8 +97,8 @@ func TestFeed(t *testing.T) {
 			t.Errorf("item %d: title %q, description %q", i, it.Title, it.Description)
 		}
 		absolute(t, "item link", it.Link, e.srv.URL)
-		if it.GUID != it.Link {
-			t.Errorf("item %d: guid %q, link %q", i, it.GUID, it.Link)
+		if !strings.HasSuffix(it.Link, "/posts/"+it.GUID.Value) || it.GUID.IsPermaLink != "false" {
+			t.Errorf("item %d: guid %q (isPermaLink=%q), link %q; want the slug, not a permalink", i, it.GUID.Value, it.GUID.IsPermaLink, it.Link)
 		}
 		d, err := time.Parse(time.RFC1123Z, it.PubDate)
 		if err != nil {
@@ -120,10 +123,11 @@ func TestFeed(t *testing.T) {
 	if c.Items[0].Title != newest {
 		t.Errorf("first item %q, want %q", c.Items[0].Title, newest)
 	}
-	if !strings.Contains(strings.Join(c.Items[len(c.Items)-1].Categories, ","), "litefs") {
-		t.Errorf("categories = %v", c.Items[len(c.Items)-1].Categories)
+	primary := c.Items[len(c.Items)-2]
+	if !strings.Contains(strings.Join(primary.Categories, ","), "litefs") {
+		t.Errorf("categories = %v", primary.Categories)
 	}
-	if !strings.Contains(c.Items[len(c.Items)-1].Content, `src="`+e.srv.URL+`/images/write-path.svg"`) {
+	if !strings.Contains(primary.Content, `src="`+e.srv.URL+`/assets/images/write-path"`) {
 		t.Errorf("the image in the content is not absolute")
 	}
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"net/http"
 	"strings"
 
@@ -12,91 +13,148 @@ import (
 	"blog/web/views"
 )
 
-// recentOnHome is how many earlier posts the home page lists.
+// recentOnHome is how many other posts the home page lists.
 const recentOnHome = 5
+
+// DefaultHomeSlug is the post / shows unless BLOG_HOME_SLUG names
+// another: the introduction, as the original Blog pins it.
+const DefaultHomeSlug = "hello-world"
 
 // siteDescription describes the blog where no post does.
 const siteDescription = "Notes on running a blog from SQLite replicated by LiteFS: " +
 	"forwarded writes, exactly-once effects and reads of your own writes."
 
+// noWordsHint is shown for a search that has nothing to look for.
+const noWordsHint = "That search has no words to look for. Try words from a post, such as “primary” or “sqlite”."
+
+// handleHome shows the pinned post, or the latest when there is no post
+// with that slug, and the newest others.
 func (rd *reading) handleHome(c echo.Context) error {
 	ctx := c.Request().Context()
+	var home *posts.Post
+	p, err := posts.Get(ctx, rd.db, rd.homeSlug)
+	switch {
+	case err == nil:
+		home = &p
+	case blog.ErrorCode(err) != blog.ENOTFOUND:
+		return err
+	default:
+		if p, err = posts.Latest(ctx, rd.db); err == nil {
+			home = &p
+		} else if blog.ErrorCode(err) != blog.ENOTFOUND {
+			return err
+		}
+	}
 	list, err := posts.List(ctx, rd.db, posts.Filter{Limit: recentOnHome + 1})
 	if err != nil {
 		return err
 	}
-	var latest *posts.Post
-	if len(list) > 0 {
-		p, err := posts.Get(ctx, rd.db, list[0].Slug)
-		if err != nil {
-			return err
+	recent := []posts.Summary{}
+	for _, s := range list {
+		if (home == nil || s.ID != home.ID) && len(recent) < recentOnHome {
+			recent = append(recent, s)
 		}
-		latest, list = &p, list[1:]
 	}
-	return rd.renderCached(c, views.Home(rd.page(c, "", siteDescription), latest, list))
+	return rd.renderCached(c, views.Home(rd.page(c, "", siteDescription), home, recent))
 }
 
 func (rd *reading) handlePostList(c echo.Context) error {
 	ctx := c.Request().Context()
-	f := views.PostFilter{Tag: strings.TrimSpace(c.QueryParam("tag")), Query: c.QueryParam("q")}
-	filter := posts.Filter{}
-	list := []posts.Summary{}
-	found := true // false when the filter cannot match anything
-	if f.Tag != "" {
-		t, err := rd.s.tags.ByLabel(ctx, f.Tag)
-		switch {
-		case blog.ErrorCode(err) == blog.ENOTFOUND:
-			found = false // no such tag: nothing is filed under it
-		case err != nil:
-			return err
-		default:
-			f.Tag, f.TagID, filter.TagID = t.Label, t.ID, t.ID
-		}
+	inUse, err := posts.TagsInUse(ctx, rd.db)
+	if err != nil {
+		return err
 	}
+	all := make([]tagged, len(inUse))
+	for i, t := range inUse {
+		all[i] = tagged{t.ID, t.Label}
+	}
+	f, ids, found := listFilter("/posts", c.QueryParam("q"), chosenTags(c), all)
+	filter := posts.Filter{TagIDs: ids}
 	if strings.TrimSpace(f.Query) != "" {
 		q := search.ParseQuery(f.Query)
 		f.Matched = true
 		if q.Match == "" {
-			f.Hint = "That search has no words to look for. Try words from a post, such as “primary” or “sqlite”."
+			f.Hint = noWordsHint
 			found = false
 		}
 		filter.Match = q.Match
 	}
+	list := []posts.Summary{}
 	if found {
-		var err error
 		if list, err = posts.List(ctx, rd.db, filter); err != nil {
 			return err
 		}
 	}
 	title := "Posts"
 	switch {
-	case f.Tag != "":
-		title = "Posts tagged " + f.Tag
+	case len(f.Chosen) > 0:
+		title = "Posts tagged " + strings.Join(f.Chosen, ", ")
 	case f.Matched:
 		title = "Posts matching " + f.Query
 	}
 	return rd.renderCached(c, views.PostList(rd.page(c, title, ""), list, f))
 }
 
+// handlePost shows a post. A slug written with underscores, as the
+// original Blog allowed, is sent to the post's address. A draft is there
+// only for the admin: readers get the same 404 as for a post that does not
+// exist, and ?preview asks the browser to sign in.
 func (rd *reading) handlePost(c echo.Context) error {
 	ctx := c.Request().Context()
 	slug := c.Param("slug")
-	p, err := posts.Get(ctx, rd.db, slug)
-	if blog.ErrorCode(err) == blog.ENOTFOUND {
-		// An old address under /posts/ may name a post that moved.
-		if moved, perr := posts.ByPermalink(ctx, rd.db, "/posts/"+slug); perr == nil {
-			return c.Redirect(http.StatusMovedPermanently, "/posts/"+moved)
-		}
-		return err
+	if norm := posts.NormalizeSlug(slug); norm != slug {
+		return c.Redirect(http.StatusMovedPermanently, "/posts/"+norm+queryOf(c))
 	}
+	_, wantsPreview := c.QueryParams()["preview"]
+	admin := rd.s.isAdmin(c)
+	if wantsPreview && !admin {
+		c.Response().Header().Set("WWW-Authenticate", `Basic realm="blog", charset="UTF-8"`)
+		return blog.Errorf(blog.EUNAUTHORIZED, "Sign in as admin to preview drafts.")
+	}
+	if !admin {
+		p, err := posts.Get(ctx, rd.db, slug)
+		if blog.ErrorCode(err) == blog.ENOTFOUND {
+			// An old address under /posts/ may name a post that moved.
+			if moved, perr := posts.ByPermalink(ctx, rd.db, "/posts/"+slug); perr == nil {
+				return c.Redirect(http.StatusMovedPermanently, "/posts/"+moved)
+			}
+			return err
+		}
+		if err != nil {
+			return err
+		}
+		return rd.renderCached(c, views.PostPage(rd.page(c, p.Title, p.Description), p))
+	}
+	// The admin's view, drafts included, is never kept in the page cache
+	// nor by any browser or proxy.
+	p, err := posts.Lookup(ctx, rd.db, slug)
 	if err != nil {
 		return err
 	}
-	return rd.renderCached(c, views.PostPage(rd.page(c, p.Title, p.Description), p))
+	var buf bytes.Buffer
+	if err := views.PostPage(rd.page(c, p.Title, p.Description), p).Render(ctx, &buf); err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "private, no-store")
+	c.Response().Header().Add("Vary", "Authorization")
+	return c.HTMLBlob(http.StatusOK, buf.Bytes())
 }
 
-// handlePermalink sends an old address of a post to the post: 301, so
-// that links and search engines move over for good.
+// isAdmin reports whether the request carries the admin's Basic auth.
+func (s *Server) isAdmin(c echo.Context) bool {
+	user, pass, ok := c.Request().BasicAuth()
+	return ok && s.adminPassword != "" && equal(user, "admin") && equal(pass, s.adminPassword)
+}
+
+func queryOf(c echo.Context) string {
+	if q := c.Request().URL.RawQuery; q != "" {
+		return "?" + q
+	}
+	return ""
+}
+
+// handlePermalink sends an old address of a post, of one segment or more,
+// to the post: 301, so that links and search engines move over for good.
 func (rd *reading) handlePermalink(c echo.Context) error {
 	path := posts.NormalizePermalink(c.Request().URL.Path)
 	slug, err := posts.ByPermalink(c.Request().Context(), rd.db, path)

@@ -19,6 +19,8 @@ type config struct {
 	ForwardPort   string
 	BaseURL       string
 	ContentDir    string
+	HomeSlug      string
+	Watch         bool
 }
 
 var errHelp = errors.New("help requested")
@@ -41,6 +43,10 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stderr i
 	fs.StringVar(&c.ForwardPort, "forward-port", getenv("BLOG_FORWARD_PORT"), "forwarding port")
 	fs.StringVar(&c.BaseURL, "url", getenv("BLOG_URL"), "public base URL")
 	fs.StringVar(&c.ContentDir, "content", getenv("BLOG_CONTENT"), "content folder")
+	fs.StringVar(&c.HomeSlug, "home-slug", env("BLOG_HOME_SLUG", "hello-world"), "the post / shows")
+	if cmd == "serve" {
+		fs.BoolVar(&c.Watch, "watch", false, "re-import BLOG_CONTENT when its files change")
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return c, errHelp

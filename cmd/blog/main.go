@@ -1,5 +1,5 @@
 // Command blog serves the blog and manages its database: `blog serve` runs
-// the site, `blog migrate` applies the schema. Settings come from the
+// the site, `blog migrate` applies the schema, `blog new-post` starts a post. Settings come from the
 // environment, overridden by flags of the same name.
 package main
 
@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 )
 
 // version is stamped in at build time with -ldflags "-X main.version=…".
@@ -37,6 +38,10 @@ const usageText = `Usage: blog <command> [flags]
 
 Commands:
   serve     serve the blog (migrates and imports content where this node can write)
+            --watch: import BLOG_CONTENT again whenever its files change
+  new-post "Title" [--slug s] [--publish]
+            write posts/<timestamp>_<slug>.md into BLOG_CONTENT (a draft unless --publish)
+            and print its path
   migrate   apply pending database migrations and exit
   version   print the version
   help      show this help
@@ -48,7 +53,9 @@ Flags (each overrides the environment variable of the same name):
   --forward-secret  BLOG_FORWARD_SECRET  secret signing writes forwarded to the primary (required on LiteFS)
   --forward-port    BLOG_FORWARD_PORT    port on the primary that replicas forward writes to (default: the port of --addr)
   --url             BLOG_URL             public base URL, for links in the feed (default: the request's host)
-  --content         BLOG_CONTENT         folder of posts and projects.yaml overriding the bundled content
+  --content         BLOG_CONTENT         content folder in the original Blog's layout (posts/, projects/projects.yaml, assets/)
+                                         overriding the bundled content
+  --home-slug       BLOG_HOME_SLUG       the post / shows (default "hello-world"; the latest when there is none)
 `
 
 // usageError is a mistake in the command line: exit 2 with the usage.
@@ -70,6 +77,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "version", "--version":
 		fmt.Fprintln(stdout, version)
 		return nil
+	case "new-post":
+		return newPost(rest, getenv, stdout, time.Now())
 	case "serve", "migrate":
 		cfg, err := parseConfig(cmd, rest, getenv, stderr)
 		if errors.Is(err, errHelp) {

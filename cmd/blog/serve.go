@@ -82,6 +82,9 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		return errors.New("BLOG_FORWARD_SECRET must be set: the database is on LiteFS, " +
 			"and replicas sign the writes they forward to the primary with it (use the same value on every node)")
 	}
+	if cfg.Watch && cfg.ContentDir == "" {
+		return usageError{"--watch needs the content folder to watch: set BLOG_CONTENT or --content"}
+	}
 	contentFS, err := content.From(cfg.ContentDir)
 	if err != nil {
 		return err
@@ -136,6 +139,11 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		}
 	}
 	go a.watchRole(ctx, role)
+	if cfg.Watch {
+		if err := a.watchContent(ctx, cfg.ContentDir); err != nil {
+			return fmt.Errorf("watch the content: %w", err)
+		}
+	}
 
 	var forward http.Handler
 	if cfg.ForwardSecret != "" {
@@ -148,7 +156,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		Health:        a.health,
 		Forward:       forward,
 		Metrics:       promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
-		Content:       web.ContentDeps{DB: db, FS: contentFS, BaseURL: cfg.BaseURL},
+		Content:       web.ContentDeps{DB: db, FS: contentFS, BaseURL: cfg.BaseURL, HomeSlug: cfg.HomeSlug},
 	})
 	err = srv.Serve(ctx, ln, shutdownGrace, func(addr string) {
 		log.Info("serving", "addr", addr, "writes", cfg.AdminPassword != "")
@@ -167,6 +175,12 @@ func (a *app) becomeWriter(ctx context.Context) error {
 		return err
 	}
 	rep, err := importer.Run(ctx, a.repo, a.content)
+	if err != nil && a.cfg.Watch {
+		// While authoring, a broken file is for the author to fix; the
+		// watcher imports again when it changes.
+		a.log.Error("the content does not import; serving what was imported before", "err", err.Error())
+		return nil
+	}
 	if err != nil {
 		return fmt.Errorf("import content: %w", err)
 	}

@@ -1,5 +1,6 @@
-// Package importer brings the authors' content into the database: the
-// posts in posts/*.md and the projects in projects.yaml. It reads, checks
+// Package importer brings the authors' content into the database, laid out
+// as the original Blog lays it out: the posts in posts/*.md, the projects
+// in projects/projects.yaml and the pictures in assets/. It reads, checks
 // and renders every file before it writes anything, then stores what
 // changed through the write chain and removes what is gone.
 package importer
@@ -13,13 +14,17 @@ import (
 	"sort"
 	"strings"
 
+	"blog/internal/markdown"
 	"blog/internal/posts"
 	"blog/internal/projects"
 	"blog/internal/repo"
 )
 
 // ProjectsFile is the projects file's path in the content.
-const ProjectsFile = "projects.yaml"
+const ProjectsFile = "projects/projects.yaml"
+
+// AssetsDir is the folder of the pictures the posts show.
+const AssetsDir = "assets"
 
 // Register adds the operations an import writes with to r: posts.upsert,
 // posts.delete, projects.upsert and projects.delete. Every node registers
@@ -31,8 +36,8 @@ func Register(r *repo.Repo) {
 
 // Content is everything an import would store, already checked.
 type Content struct {
-	Posts    []posts.Upsert
-	Drafts   []string // files of the drafts, which are never stored
+	Posts    []posts.Upsert // drafts among them
+	Drafts   []string       // files of the drafts, stored for the admin only
 	Projects []projects.Upsert
 }
 
@@ -48,6 +53,10 @@ func Load(fsys fs.FS) (*Content, error) {
 	if _, dirErr := fs.Stat(fsys, "posts"); dirErr != nil && statErr != nil {
 		return nil, errors.New("the content has neither a posts/ folder nor " + ProjectsFile +
 			"; refusing to import nothing, which would remove every post and project")
+	}
+	assets, err := assetNames(fsys)
+	if err != nil {
+		return nil, err
 	}
 
 	c := &Content{}
@@ -69,7 +78,7 @@ func Load(fsys fs.FS) (*Content, error) {
 			continue
 		}
 		for _, img := range pf.images {
-			if err := checkImage(fsys, img.src); err != nil {
+			if err := checkImage(assets, img.src); err != nil {
 				errs = append(errs, &FileError{name, img.line, err.Error()})
 			}
 		}
@@ -82,7 +91,6 @@ func Load(fsys fs.FS) (*Content, error) {
 		bySlug[u.Slug] = pf
 		if pf.Draft {
 			c.Drafts = append(c.Drafts, name)
-			continue
 		}
 		for _, p := range u.Permalinks {
 			if other, dup := byPermalink[p]; dup {
@@ -124,14 +132,36 @@ func Load(fsys fs.FS) (*Content, error) {
 	return c, nil
 }
 
-// checkImage reports a post's image under /images/ that the content lacks.
-func checkImage(fsys fs.FS, src string) error {
-	rest, ok := strings.CutPrefix(src, "/images/")
+// assetNames returns the names of the pictures in the content's assets/
+// folder, each a file's base name without its extension.
+func assetNames(fsys fs.FS) (map[string]bool, error) {
+	names := map[string]bool{}
+	err := fs.WalkDir(fsys, AssetsDir, func(p string, d fs.DirEntry, err error) error {
+		if errors.Is(err, fs.ErrNotExist) && p == AssetsDir {
+			return fs.SkipAll
+		}
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && !strings.HasPrefix(d.Name(), ".") {
+			names[markdown.AssetName(p)] = true
+		}
+		return nil
+	})
+	return names, err
+}
+
+// checkImage reports a post's picture under ../assets/ that the content's
+// assets/ folder lacks. It is found by its base name whatever the
+// extension: the original Blog writes ../assets/rufus.webp for
+// assets/rufus.jpg.
+func checkImage(assets map[string]bool, src string) error {
+	rest, ok := strings.CutPrefix(src, markdown.AssetPrefix)
 	if !ok {
 		return nil
 	}
-	if _, err := fs.Stat(fsys, "images/"+rest); err != nil {
-		return fmt.Errorf("image %s is not in the content's images/ folder", src)
+	if name := markdown.AssetName(rest); name == "" || !assets[name] {
+		return fmt.Errorf("image %s: no picture named %s in the content's %s/ folder", src, name, AssetsDir)
 	}
 	return nil
 }
@@ -162,11 +192,11 @@ func (c Counts) String() string {
 type Report struct {
 	Posts    Counts
 	Projects Counts
-	Drafts   int // posts left out because they are drafts
+	Drafts   int // posts among them that are drafts, shown to the admin only
 }
 
 func (r Report) String() string {
-	return fmt.Sprintf("posts: %v; projects: %v; drafts left out: %d", r.Posts, r.Projects, r.Drafts)
+	return fmt.Sprintf("posts: %v (%d drafts); projects: %v", r.Posts, r.Drafts, r.Projects)
 }
 
 // Wrote reports whether the import changed the database.

@@ -38,21 +38,24 @@ func post(front, body string) *fstest.MapFile {
 	return &fstest.MapFile{Data: []byte("---\n" + front + "---\n" + body)}
 }
 
+// sampleFS is a content tree in the original Blog's layout.
 func sampleFS() fstest.MapFS {
 	return fstest.MapFS{
-		"posts/first.md": post("title: First post\npublished_at: 2026-01-02\ntags: [go, SQLite]\npermalinks: [/old/first]\n",
+		"posts/20260102090000_first.md": post("title: First post\nslug: first\nis_draft: false\nreading_time_minutes:\n"+
+			"published_at: 2026-01-02 09:00:00Z\ntags:\n  - go\n  - SQLite\npermalinks:\n  - old/first\n",
 			"Hello **world** about replication.\n\n## Part one\n\nMore text.\n"),
-		"posts/second.md": post("title: Second post\nslug: second-one\npublished_at: 2026-02-03T10:00:00Z\ntags: [go]\ndescription: A short one.\n",
+		"posts/20260203100000_second_one.md": post("title: Second post\nslug: second_one\npublished_at: 2026-02-03 10:00:00.123456Z\n"+
+			"reading_time_minutes: 7\ntags: [go]\ndescription: |\n  A *short* one.\n",
 			"Second body with zebras.\n"),
-		"posts/wip.md": post("title: Not yet\ndraft: true\ntags: [secret-tag]\n", "Unfinished xylophone.\n"),
-		"projects.yaml": &fstest.MapFile{Data: []byte(`
-- name: Alpha
-  url: https://example.com/alpha
-  description: The first project, about penguins.
-  tags: [go]
-- name: Beta
-  url: https://example.com/beta
-  tags: []
+		"posts/20260301000000_wip.md": post("title: Not yet\nslug: wip\nis_draft: true\ntags: [secret-tag]\n", "Unfinished xylophone.\n"),
+		"projects/projects.yaml": &fstest.MapFile{Data: []byte(`projects:
+  - name: Alpha
+    url: https://example.com/alpha
+    description: The first project, about penguins.
+    tags: [go]
+  - name: Beta
+    url: https://example.com/beta
+    tags: []
 `)},
 	}
 }
@@ -70,12 +73,12 @@ func TestImportIsIdempotent(t *testing.T) {
 	r, writes := openRepo(t)
 	ctx := context.Background()
 	rep := run(t, r, sampleFS())
-	want := importer.Report{Posts: importer.Counts{Created: 2}, Projects: importer.Counts{Created: 2}, Drafts: 1}
+	want := importer.Report{Posts: importer.Counts{Created: 3}, Projects: importer.Counts{Created: 2}, Drafts: 1}
 	if rep != want {
 		t.Fatalf("first import = %+v, want %+v", rep, want)
 	}
-	if *writes != 4 {
-		t.Errorf("first import made %d writes, want 4", *writes)
+	if *writes != 5 {
+		t.Errorf("first import made %d writes, want 5", *writes)
 	}
 
 	list, err := posts.List(ctx, r.DB(), posts.Filter{})
@@ -91,11 +94,20 @@ func TestImportIsIdempotent(t *testing.T) {
 	if list[0].Description != "A short one." || list[1].Description != "Hello world about replication." {
 		t.Errorf("descriptions = %q, %q", list[0].Description, list[1].Description)
 	}
+	if list[0].DescriptionHTML != "<p>A <em>short</em> one.</p>\n" || list[1].DescriptionHTML != "" {
+		t.Errorf("rendered descriptions = %q, %q", list[0].DescriptionHTML, list[1].DescriptionHTML)
+	}
+	if list[0].ReadingMinutes != 7 || list[1].ReadingMinutes != 1 {
+		t.Errorf("reading times = %d, %d; want 7 as written and 1 worked out", list[0].ReadingMinutes, list[1].ReadingMinutes)
+	}
+	if want := "2026-02-03 10:00:00.123456 +0000 UTC"; list[0].PublishedAt.String() != want {
+		t.Errorf("published_at = %s, want %s", list[0].PublishedAt, want)
+	}
 
 	before := snapshot(t, r.DB())
 	*writes = 0
 	rep = run(t, r, sampleFS())
-	want = importer.Report{Posts: importer.Counts{Unchanged: 2}, Projects: importer.Counts{Unchanged: 2}, Drafts: 1}
+	want = importer.Report{Posts: importer.Counts{Unchanged: 3}, Projects: importer.Counts{Unchanged: 2}, Drafts: 1}
 	if rep != want || rep.Wrote() {
 		t.Errorf("second import = %+v, want %+v", rep, want)
 	}
@@ -130,12 +142,12 @@ func TestImportUpdatesAndRemoves(t *testing.T) {
 	run(t, r, sampleFS())
 
 	fsys := sampleFS()
-	fsys["posts/first.md"] = post("title: First post, revised\npublished_at: 2026-01-02\ntags: [go]\n", "Now about giraffes.\n")
-	delete(fsys, "posts/second.md")
-	fsys["projects.yaml"] = &fstest.MapFile{Data: []byte("- name: Beta\n  url: https://example.com/beta2\n")}
+	fsys["posts/20260102090000_first.md"] = post("title: First post, revised\nslug: first\npublished_at: 2026-01-02 09:00:00Z\ntags: [go]\n", "Now about giraffes.\n")
+	delete(fsys, "posts/20260203100000_second_one.md")
+	fsys["projects/projects.yaml"] = &fstest.MapFile{Data: []byte("projects:\n  - name: Beta\n    url: https://example.com/beta2\n")}
 	rep := run(t, r, fsys)
 	want := importer.Report{
-		Posts:    importer.Counts{Updated: 1, Deleted: 1},
+		Posts:    importer.Counts{Updated: 1, Deleted: 1, Unchanged: 1},
 		Projects: importer.Counts{Updated: 1, Deleted: 1},
 		Drafts:   1,
 	}
@@ -174,12 +186,21 @@ func TestImportUpdatesAndRemoves(t *testing.T) {
 	}
 }
 
-func TestDraftsAreNeverStored(t *testing.T) {
+func TestDraftsAreStoredForTheAdminOnly(t *testing.T) {
 	r, _ := openRepo(t)
 	ctx := context.Background()
 	run(t, r, sampleFS())
 	if _, err := posts.Get(ctx, r.DB(), "wip"); !isNotFound(err) {
-		t.Errorf("draft is stored: %v", err)
+		t.Errorf("a reader's Get finds the draft: %v", err)
+	}
+	if p, err := posts.Lookup(ctx, r.DB(), "wip"); err != nil || !p.Draft || !strings.Contains(p.HTML, "xylophone") {
+		t.Errorf("the admin's Lookup = %+v, %v; want the draft", p.Summary, err)
+	}
+	if list, _ := posts.List(ctx, r.DB(), posts.Filter{}); len(list) != 2 {
+		t.Errorf("%d posts listed, want the 2 published", len(list))
+	}
+	if p, _ := posts.Latest(ctx, r.DB()); p.Slug != "second-one" {
+		t.Errorf("latest post = %q, a draft is newer but must not count", p.Slug)
 	}
 	var n int
 	r.DB().QueryRow(`SELECT COUNT(*) FROM tags WHERE label = 'secret-tag'`).Scan(&n)
@@ -192,10 +213,10 @@ func TestDraftsAreNeverStored(t *testing.T) {
 
 	// A published post that becomes a draft is taken down.
 	fsys := sampleFS()
-	fsys["posts/second.md"] = post("title: Second post\nslug: second-one\npublished_at: 2026-02-03\ndraft: true\n", "Back to work.\n")
+	fsys["posts/20260203100000_second_one.md"] = post("title: Second post\nslug: second-one\npublished_at: 2026-02-03 10:00:00Z\nis_draft: true\n", "Back to work.\n")
 	rep := run(t, r, fsys)
-	if rep.Posts.Deleted != 1 || rep.Drafts != 2 {
-		t.Errorf("import = %+v, want one deletion and two drafts", rep)
+	if rep.Posts.Updated != 1 || rep.Drafts != 2 {
+		t.Errorf("import = %+v, want one update and two drafts", rep)
 	}
 	if _, err := posts.Get(ctx, r.DB(), "second-one"); !isNotFound(err) {
 		t.Errorf("post turned draft is still there: %v", err)
@@ -203,6 +224,7 @@ func TestDraftsAreNeverStored(t *testing.T) {
 }
 
 func TestBadContentChangesNothing(t *testing.T) {
+	const pj = "projects/projects.yaml"
 	cases := []struct {
 		name, file, data, want string
 	}{
@@ -211,21 +233,26 @@ func TestBadContentChangesNothing(t *testing.T) {
 		{"yaml syntax", "posts/bad.md", "---\ntitle: ok\npublished_at: 2026-01-01\ntags: [a, b\n---\nbody\n", "posts/bad.md:"},
 		{"bad date", "posts/bad.md", "---\ntitle: ok\npublished_at: next tuesday\n---\nbody\n", `posts/bad.md:3: published_at "next tuesday" is not a date`},
 		{"unknown field", "posts/bad.md", "---\ntitle: ok\npublished_at: 2026-01-01\nauthor: me\n---\n", `posts/bad.md:4: unknown field "author"`},
+		{"our old draft key", "posts/bad.md", "---\ntitle: ok\npublished_at: 2026-01-01\ndraft: true\n---\n", `posts/bad.md:4: unknown field "draft"`},
+		{"reading time not a number", "posts/bad.md", "---\ntitle: ok\npublished_at: 2026-01-01\nreading_time_minutes: soon\n---\n", `posts/bad.md:4: reading_time_minutes must be empty or a whole number`},
+		{"description not text", "posts/bad.md", "---\ntitle: ok\npublished_at: 2026-01-01\ndescription: [a, b]\n---\n", `posts/bad.md:4: description must be text`},
 		{"missing title", "posts/bad.md", "---\npublished_at: 2026-01-01\n---\nbody\n", "posts/bad.md:1: title is missing"},
 		{"missing date", "posts/bad.md", "---\ntitle: ok\n---\nbody\n", "posts/bad.md:1: published_at is missing"},
 		{"bad slug", "posts/bad.md", "---\ntitle: ok\nslug: Not A Slug\npublished_at: 2026-01-01\n---\n", "posts/bad.md:3: slug"},
 		{"bad file name", "posts/Bad Name.md", "---\ntitle: ok\npublished_at: 2026-01-01\n---\n", "posts/Bad Name.md:1: the file name"},
-		{"duplicate slug", "posts/zzz.md", "---\ntitle: ok\nslug: first\npublished_at: 2026-01-01\n---\n", `posts/zzz.md:3: slug "first" is already used by posts/first.md`},
+		{"duplicate slug", "posts/zzz.md", "---\ntitle: ok\nslug: first\npublished_at: 2026-01-01\n---\n", `posts/zzz.md:3: slug "first" is already used by posts/20260102090000_first.md`},
+		{"duplicate slug by underscore", "posts/zzz.md", "---\ntitle: ok\nslug: second_one\npublished_at: 2026-01-01\n---\n", `posts/zzz.md:3: slug "second-one" is already used`},
 		{"long tag", "posts/bad.md", "---\ntitle: ok\npublished_at: 2026-01-01\ntags:\n  - fine\n  - " + strings.Repeat("x", 65) + "\n---\n", "posts/bad.md:6: tag"},
-		{"draft not bool", "posts/bad.md", "---\ntitle: ok\npublished_at: 2026-01-01\ndraft: maybe\n---\n", "posts/bad.md:4: draft must be true or false"},
+		{"draft not bool", "posts/bad.md", "---\ntitle: ok\npublished_at: 2026-01-01\nis_draft: maybe\n---\n", "posts/bad.md:4: is_draft must be true or false"},
 		{"reserved permalink", "posts/bad.md", "---\ntitle: ok\npublished_at: 2026-01-01\npermalinks: [/tags]\n---\n", "posts/bad.md:4: permalink \"/tags\" is taken"},
-		{"claimed permalink", "posts/zzz.md", "---\ntitle: ok\npublished_at: 2026-01-01\npermalinks:\n  - /old/first\n---\n", "posts/zzz.md:5: permalink /old/first is already claimed by posts/first.md"},
-		{"missing image", "posts/bad.md", "---\ntitle: ok\npublished_at: 2026-01-01\n---\nText.\n\n![x](/images/nope.svg)\n", "posts/bad.md:7: image /images/nope.svg"},
-		{"project without url", "projects.yaml", "- name: Alpha\n  url: https://example.com/alpha\n- name: Gamma\n", `projects.yaml:3: project "Gamma" has no url`},
-		{"project bad url", "projects.yaml", "- name: Alpha\n  url: javascript:alert(1)\n", `projects.yaml:2: url "javascript:alert(1)"`},
-		{"project unknown field", "projects.yaml", "- name: Alpha\n  url: https://example.com\n  stars: 5\n", `projects.yaml:3: unknown field "stars"`},
-		{"project twice", "projects.yaml", "- name: Alpha\n  url: https://example.com\n- name: alpha\n  url: https://example.com\n", `projects.yaml:3: project "alpha" is listed twice (first on line 1)`},
-		{"projects not a list", "projects.yaml", "name: Alpha\n", "projects.yaml:1: the projects file must be a list"},
+		{"claimed permalink", "posts/zzz.md", "---\ntitle: ok\npublished_at: 2026-01-01\npermalinks:\n  - /old/first\n---\n", "posts/zzz.md:5: permalink /old/first is already claimed by posts/20260102090000_first.md"},
+		{"missing image", "posts/bad.md", "---\ntitle: ok\npublished_at: 2026-01-01\n---\nText.\n\n![x](../assets/nope.webp)\n", "posts/bad.md:7: image ../assets/nope.webp: no picture named nope"},
+		{"project without url", pj, "projects:\n  - name: Alpha\n    url: https://example.com/alpha\n  - name: Gamma\n", pj + `:4: project "Gamma" has no url`},
+		{"project bad url", pj, "projects:\n  - name: Alpha\n    url: javascript:alert(1)\n", pj + `:3: url "javascript:alert(1)"`},
+		{"project unknown field", pj, "projects:\n  - name: Alpha\n    url: https://example.com\n    stars: 5\n", pj + `:4: unknown field "stars"`},
+		{"project twice", pj, "projects:\n  - name: Alpha\n    url: https://example.com\n  - name: alpha\n    url: https://example.com\n", pj + `:4: project "alpha" is listed twice (first on line 2)`},
+		{"projects without the wrapper", pj, "- name: Alpha\n  url: https://example.com\n", pj + ":1: the projects file must start with projects:"},
+		{"projects beside another field", pj, "projects: []\nowner: me\n", pj + `:2: unknown field "owner"`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -236,7 +263,7 @@ func TestBadContentChangesNothing(t *testing.T) {
 
 			fsys := sampleFS()
 			// A good change alongside the bad file must not be written either.
-			fsys["posts/first.md"] = post("title: First post, changed\npublished_at: 2026-01-02\npermalinks: [/old/first]\n", "Changed.\n")
+			fsys["posts/20260102090000_first.md"] = post("title: First post, changed\nslug: first\npublished_at: 2026-01-02\npermalinks: [/old/first]\n", "Changed.\n")
 			fsys[tc.file] = &fstest.MapFile{Data: []byte(tc.data)}
 			_, err := importer.Run(context.Background(), r, fsys)
 			if err == nil {
@@ -277,6 +304,24 @@ func TestEmptyContentIsRefused(t *testing.T) {
 	}
 	if list, _ := posts.List(context.Background(), r.DB(), posts.Filter{}); len(list) != 2 {
 		t.Errorf("posts were removed")
+	}
+}
+
+// Pictures are found in assets/ by base name, whatever the extension the
+// post writes, as the original Blog writes ../assets/cat.webp for cat.jpg.
+func TestImagesResolveByBaseName(t *testing.T) {
+	fsys := sampleFS()
+	fsys["assets/cat_nap.jpg"] = &fstest.MapFile{Data: []byte("jpeg")}
+	fsys["posts/20260401000000_cat.md"] = post("title: Cat\nslug: cat\npublished_at: 2026-04-01 00:00:00Z\n",
+		"Look.\n\n![a cat](../assets/cat_nap.webp)\n")
+	c, err := importer.Load(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range c.Posts {
+		if p.Slug == "cat" && !strings.Contains(p.HTML, `<img src="/assets/images/cat_nap" alt="a cat">`) {
+			t.Errorf("image not pointed at the blog's URL:\n%s", p.HTML)
+		}
 	}
 }
 
@@ -336,8 +381,8 @@ func TestPermalinks(t *testing.T) {
 	}
 	// A permalink moved to another post follows it.
 	fsys := sampleFS()
-	fsys["posts/first.md"] = post("title: First post\npublished_at: 2026-01-02\n", "Body.\n")
-	fsys["posts/second.md"] = post("title: Second post\nslug: second-one\npublished_at: 2026-02-03\npermalinks: [old/first/]\n", "Body.\n")
+	fsys["posts/20260102090000_first.md"] = post("title: First post\npublished_at: 2026-01-02\n", "Body.\n")
+	fsys["posts/20260203100000_second_one.md"] = post("title: Second post\nslug: second-one\npublished_at: 2026-02-03\npermalinks: [old/first/]\n", "Body.\n")
 	run(t, r, fsys)
 	if slug, err := posts.ByPermalink(ctx, r.DB(), "/old/first"); err != nil || slug != "second-one" {
 		t.Errorf("moved permalink = %q, %v", slug, err)
@@ -350,14 +395,14 @@ func TestShippedContent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(c.Posts) < 4 || len(c.Drafts) != 1 || len(c.Projects) < 3 {
+	if len(c.Posts) < 5 || len(c.Drafts) != 1 || len(c.Projects) < 3 {
 		t.Errorf("shipped content: %d posts, %d drafts, %d projects", len(c.Posts), len(c.Drafts), len(c.Projects))
 	}
 	var code, table, image bool
 	for _, p := range c.Posts {
 		code = code || strings.Contains(p.HTML, `class="chroma"`)
 		table = table || strings.Contains(p.HTML, "<table>")
-		image = image || strings.Contains(p.HTML, `<img src="/images/`)
+		image = image || strings.Contains(p.HTML, `<img src="/assets/images/`)
 		if len(p.TOC) == 0 {
 			t.Errorf("%s has no table of contents", p.Source)
 		}

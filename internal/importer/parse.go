@@ -52,8 +52,17 @@ func lineOf(s, sub string) int {
 	return 0
 }
 
-// postFields are what a post file may say about itself.
-var postFields = []string{"title", "slug", "published_at", "tags", "description", "draft", "permalinks"}
+// postFields are what a post file may say about itself: the original
+// Blog's front matter, key for key.
+var postFields = []string{"title", "slug", "published_at", "is_draft", "reading_time_minutes",
+	"tags", "permalinks", "description"}
+
+// filePrefix is the timestamp the original Blog puts before a post's
+// name: posts/20240720140600_hello_world.md.
+var filePrefix = regexp.MustCompile(`^(\d{14})_`)
+
+// slugWritten is a slug as the original Blog accepts it.
+var slugWritten = regexp.MustCompile(`^[a-z0-9_-]+$`)
 
 // dateLayouts are the forms published_at may take; without a zone, UTC.
 var dateLayouts = []string{
@@ -118,8 +127,14 @@ func ParsePost(name string, src []byte) (*PostFile, error) {
 	u := &pf.Post
 	u.Source = name
 	base := strings.TrimSuffix(path.Base(name), path.Ext(name))
-	u.Slug = base
+	var stamp time.Time
+	if m := filePrefix.FindStringSubmatch(base); m != nil {
+		stamp, _ = time.Parse("20060102150405", m[1])
+		base = base[len(m[0]):]
+	}
+	u.Slug = posts.NormalizeSlug(base)
 	pf.slugLine = 1
+	readingMinutes := 0
 	seen := map[string]int{}
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		k, v := root.Content[i], root.Content[i+1]
@@ -144,18 +159,18 @@ func ParsePost(name string, src []byte) (*PostFile, error) {
 			u.Title = strings.TrimSpace(s)
 		case "slug":
 			s, err := scalar(v)
-			if err != nil || !posts.SlugPattern.MatchString(s) || len(s) > posts.MaxSlug {
-				return fail(vline, "slug %q must be lower-case letters and digits joined by dashes, such as my-first-post", v.Value)
+			if err != nil || !slugWritten.MatchString(s) || !posts.SlugPattern.MatchString(posts.NormalizeSlug(s)) || len(s) > posts.MaxSlug {
+				return fail(vline, "slug %q must be lower-case letters and digits joined by dashes or underscores, such as my-first-post", v.Value)
 			}
-			u.Slug, pf.slugLine = s, vline
+			u.Slug, pf.slugLine = posts.NormalizeSlug(s), vline
 		case "published_at":
 			s, err := scalar(v)
 			if err != nil {
-				return fail(vline, "published_at must be a date such as 2025-03-14 or 2025-03-14T09:30:00Z")
+				return fail(vline, "published_at must be a date such as 2025-03-14 09:30:00Z")
 			}
 			t, ok := parseDate(s)
 			if !ok {
-				return fail(vline, "published_at %q is not a date such as 2025-03-14 or 2025-03-14T09:30:00Z", s)
+				return fail(vline, "published_at %q is not a date such as 2025-03-14 09:30:00Z", s)
 			}
 			u.PublishedAt = t
 		case "tags":
@@ -168,16 +183,38 @@ func ParsePost(name string, src []byte) (*PostFile, error) {
 				return fail(tline+offset, "%v", err)
 			}
 		case "description":
+			if v.Tag == "!!null" {
+				break
+			}
 			s, err := scalar(v)
 			if err != nil {
-				return fail(vline, "description must be text")
+				return fail(vline, "description must be text (Markdown)")
 			}
-			u.Description = strings.Join(strings.Fields(s), " ")
-		case "draft":
+			d, err := markdown.Render([]byte(s))
+			if err != nil {
+				return fail(vline, "description: %v", err)
+			}
+			if strings.TrimSpace(d.Text) != "" {
+				u.DescriptionHTML = d.HTML
+				u.Description = strings.Join(strings.Fields(d.Text), " ")
+			}
+		case "is_draft":
+			if v.Tag == "!!null" {
+				break
+			}
 			if v.Kind != yaml.ScalarNode || v.Tag != "!!bool" {
-				return fail(vline, "draft must be true or false, not %q", v.Value)
+				return fail(vline, "is_draft must be true or false, not %q", v.Value)
 			}
 			_ = v.Decode(&pf.Draft)
+		case "reading_time_minutes":
+			if v.Tag == "!!null" {
+				break // empty: worked out from the text
+			}
+			n, err := strconv.Atoi(v.Value)
+			if v.Kind != yaml.ScalarNode || v.Tag != "!!int" || err != nil || n < 1 || n > 1000 {
+				return fail(vline, "reading_time_minutes must be empty or a whole number of minutes from 1 to 1000, not %q", v.Value)
+			}
+			readingMinutes = n
 		case "permalinks":
 			list, err := stringList(v)
 			if err != nil {
@@ -203,17 +240,22 @@ func ParsePost(name string, src []byte) (*PostFile, error) {
 		}
 	}
 	if _, ok := seen["slug"]; !ok && (!posts.SlugPattern.MatchString(u.Slug) || len(u.Slug) > posts.MaxSlug) {
-		return fail(1, "the file name %q is no slug; rename the file or add slug: with lower-case words joined by dashes", path.Base(name))
+		return fail(1, "the file name %q gives no slug; add slug: with lower-case words joined by dashes", path.Base(name))
 	}
 	if u.Title == "" {
 		return fail(1, "title is missing from the front matter")
 	}
 	if u.PublishedAt.IsZero() && !pf.Draft {
-		return fail(1, "published_at is missing from the front matter (a draft may leave it out)")
+		return fail(1, "published_at is missing from the front matter (a draft, is_draft: true, may leave it out)")
 	}
 	if u.PublishedAt.IsZero() {
-		u.PublishedAt = time.Unix(0, 0).UTC()
+		// A draft is dated by its file name, as new-post names it.
+		u.PublishedAt = stamp
+		if stamp.IsZero() {
+			u.PublishedAt = time.Unix(0, 0).UTC()
+		}
 	}
+	u.Draft = pf.Draft
 
 	rendered, err := markdown.Render([]byte(body))
 	if err != nil {
@@ -221,6 +263,9 @@ func ParsePost(name string, src []byte) (*PostFile, error) {
 	}
 	u.HTML, u.ExcerptHTML, u.Text = rendered.HTML, rendered.Excerpt, rendered.Text
 	u.TOC, u.Words, u.ReadingMinutes = rendered.TOC, rendered.Words, rendered.ReadingMinutes
+	if readingMinutes > 0 {
+		u.ReadingMinutes = readingMinutes
+	}
 	if u.Description == "" {
 		u.Description = shorten(rendered.ExcerptText, MaxDescription)
 	}
@@ -245,8 +290,9 @@ type projectEntry struct {
 	nameLine int
 }
 
-// ParseProjects reads the projects file: a YAML list of entries with name,
-// url, description and tags.
+// ParseProjects reads the projects file as the original Blog writes it: a
+// YAML mapping whose one key, projects:, holds the list of entries with
+// name, url, description and tags.
 func ParseProjects(name string, src []byte) ([]projectEntry, error) {
 	fail := func(line int, format string, args ...any) ([]projectEntry, error) {
 		return nil, &FileError{name, line, fmt.Sprintf(format, args...)}
@@ -259,9 +305,22 @@ func ParseProjects(name string, src []byte) ([]projectEntry, error) {
 	if len(doc.Content) == 0 {
 		return nil, nil
 	}
-	root := doc.Content[0]
+	top := doc.Content[0]
+	if top.Kind != yaml.MappingNode {
+		return fail(top.Line, "the projects file must start with projects: and list the entries under it, each starting with - name: …")
+	}
+	var root *yaml.Node
+	for i := 0; i+1 < len(top.Content); i += 2 {
+		if k := top.Content[i]; k.Value != "projects" {
+			return fail(k.Line, "unknown field %q; the projects file has one field, projects:", k.Value)
+		}
+		root = top.Content[i+1]
+	}
+	if root == nil || root.Tag == "!!null" {
+		return nil, nil
+	}
 	if root.Kind != yaml.SequenceNode {
-		return fail(root.Line, "the projects file must be a list of entries, each starting with - name: …")
+		return fail(root.Line, "projects: must be a list of entries, each starting with - name: …")
 	}
 	var out []projectEntry
 	seen := map[string]int{}

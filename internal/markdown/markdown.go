@@ -8,10 +8,13 @@ package markdown
 import (
 	"bytes"
 	"fmt"
+	"html"
 	"math"
 	"strings"
 
 	"github.com/yuin/goldmark"
+	emoji "github.com/yuin/goldmark-emoji"
+	emojiast "github.com/yuin/goldmark-emoji/ast"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
 	east "github.com/yuin/goldmark/extension/ast"
@@ -23,7 +26,7 @@ import (
 
 // Version names the renderer's output. It is part of every post's content
 // hash, so changing it makes the next import render every post again.
-const Version = "markdown/1"
+const Version = "markdown/2"
 
 // WordsPerMinute is the reading speed behind ReadingMinutes.
 const WordsPerMinute = 220
@@ -47,18 +50,23 @@ type Document struct {
 	TOC            []Heading // the headings of levels 2 to 4, in order
 	Words          int
 	ReadingMinutes int
-	Images         []string // the address of every image, in order
+	Images         []string // the address of every image as written, in order
 }
 
 // newGoldmark returns a converter with the blog's extensions. It is built
 // for each call, so Render keeps no state between posts.
-func newGoldmark() goldmark.Markdown {
+func newGoldmark(images *[]string) goldmark.Markdown {
 	return goldmark.New(
 		goldmark.WithExtensions(
 			extension.GFM, // tables, strikethrough, autolinks, task lists
 			extension.Footnote,
+			extension.Typographer, // curly quotes, dashes and ellipses
+			emoji.Emoji,           // :tada: shortcodes, written as entities
 		),
-		goldmark.WithParserOptions(parser.WithAutoHeadingID()),
+		goldmark.WithParserOptions(parser.WithASTTransformers(
+			util.Prioritized(headingIDs{}, 900),
+			util.Prioritized(assetImages{images}, 901),
+		)),
 		goldmark.WithRendererOptions(
 			// No html.WithUnsafe: raw HTML is replaced by a comment and
 			// javascript: links are dropped.
@@ -69,7 +77,8 @@ func newGoldmark() goldmark.Markdown {
 
 // Render converts Markdown source into a Document.
 func Render(src []byte) (Document, error) {
-	md := newGoldmark()
+	var images []string
+	md := newGoldmark(&images)
 	doc := md.Parser().Parse(text.NewReader(src))
 
 	var body bytes.Buffer
@@ -77,16 +86,11 @@ func Render(src []byte) (Document, error) {
 		return Document{}, fmt.Errorf("render markdown: %w", err)
 	}
 	d := Document{
-		HTML: body.String(),
-		Text: plainText(doc, src),
-		TOC:  tableOfContents(doc, src),
+		HTML:   body.String(),
+		Text:   plainText(doc, src),
+		TOC:    tableOfContents(doc, src),
+		Images: images,
 	}
-	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
-		if img, ok := n.(*ast.Image); ok && entering {
-			d.Images = append(d.Images, string(img.Destination))
-		}
-		return ast.WalkContinue, nil
-	})
 	d.Words = len(strings.Fields(d.Text))
 	d.ReadingMinutes = max(1, int(math.Ceil(float64(d.Words)/WordsPerMinute)))
 
@@ -195,7 +199,14 @@ func plainText(n ast.Node, src []byte) string {
 			}
 			return
 		case *ast.String:
-			b.Write(n.Value)
+			if n.IsCode() { // the typographer's entities, such as &rsquo;
+				b.WriteString(html.UnescapeString(string(n.Value)))
+			} else {
+				b.Write(n.Value)
+			}
+			return
+		case *emojiast.Emoji:
+			b.WriteString(string(n.Value.Unicode))
 			return
 		case *ast.AutoLink:
 			b.Write(n.Label(src))

@@ -18,8 +18,14 @@ import (
 	"blog/internal/markdown"
 )
 
-// SlugPattern is what a slug looks like: lower-case words joined by dashes.
-var SlugPattern = regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
+// SlugPattern is what a stored slug looks like: lower-case letters, digits
+// and dashes. Slugs written with underscores, as the original Blog allowed,
+// are stored with dashes (NormalizeSlug).
+var SlugPattern = regexp.MustCompile(`^[a-z0-9-]*[a-z0-9][a-z0-9-]*$`)
+
+// NormalizeSlug reads a slug as the original Blog did: an underscore is a
+// dash, so /posts/hello_world is /posts/hello-world.
+func NormalizeSlug(s string) string { return strings.ReplaceAll(s, "_", "-") }
 
 // MaxSlug is the longest slug allowed.
 const MaxSlug = 100
@@ -32,10 +38,15 @@ type Tag struct {
 
 // Summary is a post as lists show it.
 type Summary struct {
-	ID             int64
-	Slug           string
-	Title          string
-	Description    string
+	ID          int64
+	Slug        string
+	Title       string
+	Description string
+	// DescriptionHTML is the description rendered from its Markdown; empty
+	// when the post has none of its own.
+	DescriptionHTML string
+	// Draft is true for a post only the admin sees.
+	Draft          bool
 	PublishedAt    time.Time
 	UpdatedAt      time.Time
 	ExcerptHTML    string
@@ -59,7 +70,8 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-const summaryColumns = `p.id, p.slug, p.title, p.description, p.published_at, p.updated_at,
+const summaryColumns = `p.id, p.slug, p.title, p.description, p.description_html, p.is_draft,
+	p.published_at, p.updated_at,
 	p.excerpt_html, p.reading_minutes,
 	(SELECT json_group_array(json_object('id', t.id, 'label', t.label))
 	 FROM (SELECT t.id, t.label FROM post_tags pt JOIN tags t ON t.id = pt.tag_id
@@ -68,7 +80,7 @@ const summaryColumns = `p.id, p.slug, p.title, p.description, p.published_at, p.
 func scanSummary(row interface{ Scan(...any) error }, extra ...any) (Summary, error) {
 	var s Summary
 	var published, updated, tags string
-	dest := append([]any{&s.ID, &s.Slug, &s.Title, &s.Description, &published, &updated,
+	dest := append([]any{&s.ID, &s.Slug, &s.Title, &s.Description, &s.DescriptionHTML, &s.Draft, &published, &updated,
 		&s.ExcerptHTML, &s.ReadingMinutes, &tags}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return s, err
@@ -84,28 +96,37 @@ func scanSummary(row interface{ Scan(...any) error }, extra ...any) (Summary, er
 // Filter narrows a list of posts. Zero values filter nothing.
 type Filter struct {
 	TagID int64
-	// Match is an FTS5 query over the posts' text, as made by search.Query.
+	// TagIDs keeps the posts filed under any of these tags.
+	TagIDs []int64
+	// Match is an FTS5 query over the posts' text, as made by
+	// search.ParseQuery. With a match the best matches come first.
 	Match string
 	Limit int
 }
 
-// List returns published posts, newest first.
+// List returns published posts, newest first. Drafts are never listed.
 func List(ctx context.Context, db *sql.DB, f Filter) ([]Summary, error) {
-	var where []string
+	where := []string{`p.is_draft = 0`}
 	var args []any
 	if f.TagID != 0 {
-		where = append(where, `p.id IN (SELECT post_id FROM post_tags WHERE tag_id = ?)`)
-		args = append(args, f.TagID)
+		f.TagIDs = append(f.TagIDs, f.TagID)
 	}
-	if f.Match != "" {
-		where = append(where, `p.id IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH ?)`)
-		args = append(args, f.Match)
+	if len(f.TagIDs) > 0 {
+		where = append(where, `p.id IN (SELECT post_id FROM post_tags WHERE tag_id IN (`+
+			strings.TrimSuffix(strings.Repeat("?,", len(f.TagIDs)), ",")+`))`)
+		for _, id := range f.TagIDs {
+			args = append(args, id)
+		}
 	}
 	q := `SELECT ` + summaryColumns + ` FROM posts p`
-	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, ` AND `)
+	order := ` ORDER BY p.published_at DESC, p.id DESC`
+	if f.Match != "" {
+		q += ` JOIN posts_fts ON posts_fts.rowid = p.id`
+		where = append(where, `posts_fts MATCH ?`)
+		args = append(args, f.Match)
+		order = ` ORDER BY bm25(posts_fts, 10.0, 4.0, 1.0, 6.0), p.published_at DESC`
 	}
-	q += ` ORDER BY p.published_at DESC, p.id DESC`
+	q += ` WHERE ` + strings.Join(where, ` AND `) + order
 	if f.Limit > 0 {
 		q += ` LIMIT ?`
 		args = append(args, f.Limit)
@@ -131,14 +152,22 @@ func ByTag(ctx context.Context, db *sql.DB, tagID int64) ([]Summary, error) {
 	return List(ctx, db, Filter{TagID: tagID})
 }
 
-// Get returns the post with the slug, or a not_found error.
+// Get returns the published post with the slug, or a not_found error.
 func Get(ctx context.Context, db *sql.DB, slug string) (Post, error) {
+	return getWhere(ctx, db, `p.is_draft = 0 AND p.slug = ?`, slug)
+}
+
+// Lookup returns the post with the slug, a draft too (Draft says which),
+// for the admin's preview; or a not_found error.
+func Lookup(ctx context.Context, db *sql.DB, slug string) (Post, error) {
 	return getWhere(ctx, db, `p.slug = ?`, slug)
 }
 
-// Latest returns the newest post, or a not_found error when there is none.
+// Latest returns the newest published post, or a not_found error when
+// there is none.
 func Latest(ctx context.Context, db *sql.DB) (Post, error) {
-	return getWhere(ctx, db, `p.id = (SELECT id FROM posts ORDER BY published_at DESC, id DESC LIMIT 1)`)
+	return getWhere(ctx, db, `p.id = (SELECT id FROM posts WHERE is_draft = 0
+		ORDER BY published_at DESC, id DESC LIMIT 1)`)
 }
 
 func getWhere(ctx context.Context, db querier, where string, args ...any) (Post, error) {
@@ -169,7 +198,7 @@ func ByPermalink(ctx context.Context, db *sql.DB, path string) (string, error) {
 	var slug string
 	err := db.QueryRowContext(ctx, `
 		SELECT p.slug FROM post_permalinks l JOIN posts p ON p.id = l.post_id
-		WHERE l.path = ?`, path).Scan(&slug)
+		WHERE l.path = ? AND p.is_draft = 0`, path).Scan(&slug)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", blog.Errorf(blog.ENOTFOUND, "There is nothing at %s.", path)
 	}
@@ -211,4 +240,26 @@ func Changed(ctx context.Context, db *sql.DB) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("read last change %q: %w", s, err)
 	}
 	return t, nil
+}
+
+// TagsInUse returns the tags that file at least one published post, by
+// label.
+func TagsInUse(ctx context.Context, db *sql.DB) ([]Tag, error) {
+	rows, err := db.QueryContext(ctx, `
+		SELECT t.id, t.label FROM tags t
+		WHERE t.id IN (SELECT pt.tag_id FROM post_tags pt JOIN posts p ON p.id = pt.post_id WHERE p.is_draft = 0)
+		ORDER BY t.label COLLATE NOCASE`)
+	if err != nil {
+		return nil, fmt.Errorf("list tags of posts: %w", err)
+	}
+	defer rows.Close()
+	list := []Tag{}
+	for rows.Next() {
+		var t Tag
+		if err := rows.Scan(&t.ID, &t.Label); err != nil {
+			return nil, err
+		}
+		list = append(list, t)
+	}
+	return list, rows.Err()
 }

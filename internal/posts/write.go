@@ -27,9 +27,13 @@ const (
 // Upsert is a post ready to be stored: rendered, checked, and keyed by its
 // slug. It is the argument of "posts.upsert" and travels as JSON.
 type Upsert struct {
-	Slug           string             `json:"slug"`
-	Title          string             `json:"title"`
-	Description    string             `json:"description"`
+	Slug        string `json:"slug"`
+	Title       string `json:"title"`
+	Description string `json:"description"`
+	// DescriptionHTML is the description rendered from its Markdown.
+	DescriptionHTML string `json:"description_html"`
+	// Draft posts are stored for the admin to preview and shown nowhere else.
+	Draft          bool               `json:"draft"`
 	PublishedAt    time.Time          `json:"published_at"`
 	HTML           string             `json:"html"`
 	ExcerptHTML    string             `json:"excerpt_html"`
@@ -150,23 +154,29 @@ func execUpsert(ctx context.Context, tx *sql.Tx, raw json.RawMessage) (any, erro
 	if id == 0 {
 		change = repo.Created
 		err = tx.QueryRowContext(ctx, `
-			INSERT INTO posts (slug, title, description, published_at, html, excerpt_html, body_text,
-				toc, words, reading_minutes, source, hash, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			u.Slug, u.Title, u.Description, published, u.HTML, u.ExcerptHTML, u.Text,
+			INSERT INTO posts (slug, title, description, description_html, is_draft, published_at, html,
+				excerpt_html, body_text, toc, words, reading_minutes, source, hash, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			u.Slug, u.Title, u.Description, u.DescriptionHTML, u.Draft, published, u.HTML, u.ExcerptHTML, u.Text,
 			string(toc), u.Words, u.ReadingMinutes, u.Source, u.Hash, ts, ts).Scan(&id)
 	} else {
 		_, err = tx.ExecContext(ctx, `
-			UPDATE posts SET title = ?, description = ?, published_at = ?, html = ?, excerpt_html = ?,
-				body_text = ?, toc = ?, words = ?, reading_minutes = ?, source = ?, hash = ?, updated_at = ?
+			UPDATE posts SET title = ?, description = ?, description_html = ?, is_draft = ?, published_at = ?,
+				html = ?, excerpt_html = ?, body_text = ?, toc = ?, words = ?, reading_minutes = ?, source = ?,
+				hash = ?, updated_at = ?
 			WHERE id = ?`,
-			u.Title, u.Description, published, u.HTML, u.ExcerptHTML, u.Text,
+			u.Title, u.Description, u.DescriptionHTML, u.Draft, published, u.HTML, u.ExcerptHTML, u.Text,
 			string(toc), u.Words, u.ReadingMinutes, u.Source, u.Hash, ts, id)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store post %q: %w", u.Slug, err)
 	}
 
+	if u.Draft {
+		// A draft is filed under no tag, and creates none: its tags would
+		// show readers what it is about before it is out.
+		tagList = nil
+	}
 	ids, err := tags.Ensure(ctx, tx, tagList, now)
 	if err != nil {
 		return nil, err

@@ -68,6 +68,8 @@ func AnchorOf(name string) string {
 // Filter narrows the list of projects. Zero values filter nothing.
 type Filter struct {
 	TagID int64
+	// TagIDs keeps the projects filed under any of these tags.
+	TagIDs []int64
 	// Match is an FTS5 query over the projects' text, as made by search.Query.
 	Match string
 }
@@ -77,22 +79,33 @@ func List(ctx context.Context, db *sql.DB, f Filter) ([]Project, error) {
 	var where []string
 	var args []any
 	if f.TagID != 0 {
-		where = append(where, `p.id IN (SELECT project_id FROM project_tags WHERE tag_id = ?)`)
-		args = append(args, f.TagID)
+		f.TagIDs = append(f.TagIDs, f.TagID)
 	}
+	if len(f.TagIDs) > 0 {
+		where = append(where, `p.id IN (SELECT project_id FROM project_tags WHERE tag_id IN (`+
+			strings.TrimSuffix(strings.Repeat("?,", len(f.TagIDs)), ",")+`))`)
+		for _, id := range f.TagIDs {
+			args = append(args, id)
+		}
+	}
+	order := ` ORDER BY p.position, p.id`
+	join := ""
 	if f.Match != "" {
-		where = append(where, `p.id IN (SELECT rowid FROM projects_fts WHERE projects_fts MATCH ?)`)
+		// Best matches first, as the original Blog ranks them.
+		join = ` JOIN projects_fts ON projects_fts.rowid = p.id`
+		where = append(where, `projects_fts MATCH ?`)
 		args = append(args, f.Match)
+		order = ` ORDER BY bm25(projects_fts, 10.0, 4.0, 6.0), p.position`
 	}
 	q := `SELECT p.id, p.name, p.url, p.description, p.updated_at,
 		(SELECT json_group_array(json_object('id', t.id, 'label', t.label))
 		 FROM (SELECT t.id, t.label FROM project_tags pt JOIN tags t ON t.id = pt.tag_id
 		       WHERE pt.project_id = p.id ORDER BY t.label COLLATE NOCASE) t)
-		FROM projects p`
+		FROM projects p` + join
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, ` AND `)
 	}
-	q += ` ORDER BY p.position, p.id`
+	q += order
 	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list projects: %w", err)
@@ -278,4 +291,25 @@ func execDelete(ctx context.Context, tx *sql.Tx, raw json.RawMessage) (any, erro
 		return nil, fmt.Errorf("delete project %q: %w", a.Name, err)
 	}
 	return repo.Outcome{ID: id, Change: repo.Deleted}, nil
+}
+
+// TagsInUse returns the tags that file at least one project, by label.
+func TagsInUse(ctx context.Context, db *sql.DB) ([]Tag, error) {
+	rows, err := db.QueryContext(ctx, `
+		SELECT t.id, t.label FROM tags t
+		WHERE t.id IN (SELECT tag_id FROM project_tags)
+		ORDER BY t.label COLLATE NOCASE`)
+	if err != nil {
+		return nil, fmt.Errorf("list tags of projects: %w", err)
+	}
+	defer rows.Close()
+	list := []Tag{}
+	for rows.Next() {
+		var t Tag
+		if err := rows.Scan(&t.ID, &t.Label); err != nil {
+			return nil, err
+		}
+		list = append(list, t)
+	}
+	return list, rows.Err()
 }

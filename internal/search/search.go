@@ -1,7 +1,8 @@
 // Package search finds posts and projects with SQLite's FTS5 indexes,
 // which triggers in the schema keep in step with every write. What a reader
-// types is never handed to FTS5 as is: Query turns it into quoted terms, so
-// no input is a syntax error.
+// types, in the original Blog's syntax (AND OR NOT && || !, parentheses,
+// phrases, word*), is never handed to FTS5 as is: ParseQuery rebuilds it
+// with every word quoted, so no input is a syntax error.
 package search
 
 import (
@@ -11,59 +12,10 @@ import (
 	"regexp"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"blog"
 	"blog/internal/projects"
 )
-
-// Limits on what a query may ask of the index.
-const (
-	MaxInput = 256 // bytes of input looked at
-	MaxTerms = 12
-	MaxTerm  = 64 // characters in one term
-)
-
-// Query is a reader's input made safe for FTS5.
-type Query struct {
-	Terms []string // the words searched for
-	Match string   // the FTS5 query: every term quoted, all required; "" when there are none
-}
-
-// ParseQuery keeps the words of input (runs of letters, digits and marks)
-// and drops everything else, FTS5 operators and punctuation included. Each
-// word becomes a quoted string, so AND, NEAR, *, ^, column filters and
-// stray quotes are only ever text.
-func ParseQuery(input string) Query {
-	if len(input) > MaxInput {
-		input = input[:MaxInput]
-	}
-	var q Query
-	seen := map[string]bool{}
-	for _, w := range strings.FieldsFunc(input, func(r rune) bool { return !isWordRune(r) }) {
-		if n := utf8.RuneCountInString(w); n > MaxTerm {
-			w = string([]rune(w)[:MaxTerm])
-		}
-		if k := strings.ToLower(w); !seen[k] {
-			seen[k] = true
-			q.Terms = append(q.Terms, w)
-		}
-		if len(q.Terms) == MaxTerms {
-			break
-		}
-	}
-	quoted := make([]string, len(q.Terms))
-	for i, t := range q.Terms {
-		quoted[i] = `"` + strings.ReplaceAll(t, `"`, `""`) + `"`
-	}
-	q.Match = strings.Join(quoted, " ")
-	return q
-}
-
-func isWordRune(r rune) bool {
-	return r != utf8.RuneError && (unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsNumber(r) || unicode.IsMark(r))
-}
 
 // Segment is a piece of a snippet; Match marks the words that matched.
 type Segment struct {
@@ -112,7 +64,7 @@ func Run(ctx context.Context, db *sql.DB, input string, limit int) (Results, err
 			snippet(posts_fts, 2, char(2), char(3), '…', 24),
 			bm25(posts_fts, 10.0, 4.0, 1.0, 6.0) AS rank
 		FROM posts_fts JOIN posts p ON p.id = posts_fts.rowid
-		WHERE posts_fts MATCH ?1
+		WHERE posts_fts MATCH ?1 AND p.is_draft = 0
 		UNION ALL
 		SELECT 'project', pr.name, pr.name, '',
 			snippet(projects_fts, 1, char(2), char(3), '…', 24),
@@ -144,7 +96,7 @@ func Run(ctx context.Context, db *sql.DB, input string, limit int) (Results, err
 		return res, fmt.Errorf("search: %w", err)
 	}
 	if len(res.Hits) == 0 {
-		res.Hint = "Nothing matches every word. Try fewer words, or other forms of them."
+		res.Hint = "Nothing matches that search. Try fewer words, OR between them, or word* for every word that begins so."
 	}
 	return res, nil
 }

@@ -5,8 +5,10 @@ import (
 	"database/sql"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"unicode/utf8"
 
 	"blog/content"
@@ -21,23 +23,50 @@ func TestParseQuery(t *testing.T) {
 	cases := []struct {
 		in, match string
 	}{
-		{"litefs primary", `"litefs" "primary"`},
+		{"litefs primary", `("litefs" AND "primary")`},
+		{"litefs AND primary", `("litefs" AND "primary")`},
+		{"litefs && primary", `("litefs" AND "primary")`},
+		{"litefs OR primary", `("litefs" OR "primary")`},
+		{"litefs || primary", `("litefs" OR "primary")`},
+		{"litefs | primary", `("litefs" OR "primary")`},
+		{"litefs NOT primary", `("litefs") NOT ("primary")`},
+		{"litefs !primary", `("litefs") NOT ("primary")`},
+		{"litefs !primary !replica sqlite", `("litefs" AND "sqlite") NOT ("primary" OR "replica")`},
+		{"(litefs || sqlite) !fly", `(("litefs" OR "sqlite")) NOT ("fly")`},
+		{"a (b || c)", `("a" AND ("b" OR "c"))`},
+		{"a || b c", `("a" OR ("b" AND "c"))`},
+		{`"write chain" primary`, `("write chain" AND "primary")`},
+		{`"write chain"* x`, `("write chain"* AND "x")`},
+		{"repl*", `"repl"*`},
+		{"repl *", `"repl"`},
+		{"and or not", `("and" AND "or" AND "not")`},
+		// Malformed parts fall back to plain words.
+		{"!primary", `"primary"`},
+		{"NOT", ``},
+		{"litefs OR", `"litefs"`},
+		{"OR litefs", `"litefs"`},
+		{"a AND OR b", `("a" OR "b")`},
+		{"a || || b", `("a" OR "b")`},
+		{"(a b", `("a" AND "b")`},
+		{"a) b(", `("a" AND "b")`},
+		{"()", ``},
+		{"(!)", ``},
+		{"a || !b", `("a" OR "b")`},
 		{`"unterminated`, `"unterminated"`},
-		{`NEAR(a b) OR *`, `"NEAR" "a" "b" "OR"`},
-		{`title:replica`, `"title" "replica"`},
-		{`-primary ^start col:"x y"`, `"primary" "start" "col" "x" "y"`},
+		{`NEAR(a b) OR *`, `("NEAR" AND ("a" AND "b"))`},
+		{`title:replica`, `("title" AND "replica")`},
+		{`-primary ^start col:"x y"`, `("primary" AND "start" AND "col" AND "x y")`},
 		{`()*:^`, ``},
 		{``, ``},
 		{"   \t\n", ``},
-		{"Primary primary PRIMARY", `"Primary"`},
-		{"café naïve 東京", `"café" "naïve" "東京"`},
-		{"it's", `"it" "s"`},
+		{"café naïve 東京", `("café" AND "naïve" AND "東京")`},
+		{"it's", `("it" AND "s")`},
 		{"\x00\xff\xfe", ``},
-		{"a\x00b", `"a" "b"`},
+		{"a\x00b", `("a" AND "b")`},
 	}
 	for _, tc := range cases {
 		if got := search.ParseQuery(tc.in).Match; got != tc.match {
-			t.Errorf("ParseQuery(%q) = %q, want %q", tc.in, got, tc.match)
+			t.Errorf("ParseQuery(%q) = %s, want %s", tc.in, got, tc.match)
 		}
 	}
 	long := search.ParseQuery(strings.Repeat("word", 100) + " " + strings.Repeat("a b ", 100))
@@ -137,7 +166,10 @@ func TestHostileInput(t *testing.T) {
 	}
 }
 
-var quotedTerms = regexp.MustCompile(`^("[^"]+"( "[^"]+")*)?$`)
+var (
+	quoted    = regexp.MustCompile(`"(?:[^"]|"")*"`)
+	operators = regexp.MustCompile(`^(?:[()* ]|AND|OR|NOT|Q)*$`)
+)
 
 // FuzzQuery runs whatever ParseQuery makes of any input against a real FTS5
 // table with the blog's tokenizer: it must never be an FTS5 error.
@@ -145,7 +177,10 @@ func FuzzQuery(f *testing.F) {
 	for _, in := range hostile {
 		f.Add(in)
 	}
-	f.Add("litefs primary")
+	for _, in := range []string{"litefs primary", "a || b", "a !b", "(a || b) && !c", `"a b"* OR c*`,
+		"NOT a", "a NOT", "((a) || (!b))", "a & b | c ! d", "|| && !", `"(" ")"`, "a*b*c", "*a", `"a"*"b"`} {
+		f.Add(in)
+	}
 	db, err := sqlite.Open(filepath.Join(f.TempDir(), "fuzz.db"), sqlite.Options{})
 	if err != nil {
 		f.Fatal(err)
@@ -161,8 +196,8 @@ func FuzzQuery(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, in string) {
 		q := search.ParseQuery(in)
-		if !quotedTerms.MatchString(q.Match) {
-			t.Fatalf("ParseQuery(%q).Match = %q is not quoted terms", in, q.Match)
+		if rest := quoted.ReplaceAllString(q.Match, "Q"); !operators.MatchString(rest) {
+			t.Fatalf("ParseQuery(%q).Match = %q has more than quoted words, operators and parentheses", in, q.Match)
 		}
 		if q.Match == "" {
 			return
@@ -188,5 +223,62 @@ func TestSegmentsSeparateBlocks(t *testing.T) {
 	}
 	if len(got) != 3 || !got[1].Match || got[1].Text != "retries" {
 		t.Fatalf("segments %+v", got)
+	}
+}
+
+// Each operator of the original Blog's syntax, against posts whose words
+// are known.
+func TestOperators(t *testing.T) {
+	post := func(title, body string) *fstest.MapFile {
+		return &fstest.MapFile{Data: []byte("---\ntitle: " + title + "\npublished_at: 2026-01-01 00:00:00Z\n---\n" + body + "\n")}
+	}
+	fsys := fstest.MapFS{
+		"posts/20260101000000_one.md":   post("One", "Apple and banana on the table."),
+		"posts/20260101000001_two.md":   post("Two", "Apple and cherry in a bowl."),
+		"posts/20260101000002_three.md": post("Three", "Banana and cherry, no fruit from trees here."),
+		"posts/20260101000003_four.md":  post("Four", "A ripe durian, and applesauce on the side."),
+		"posts/20260101000004_five.md":  post("Five", "The durian was ripe long before anyone ate it."),
+	}
+	db := sqlitetest.Open(t)
+	r := repo.New(db)
+	importer.Register(r)
+	if _, err := importer.Run(context.Background(), r, fsys); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct{ q, want string }{
+		{"apple banana", "One"},
+		{"apple AND banana", "One"},
+		{"apple && banana", "One"},
+		{"apple || cherry", "One Three Two"}, // the union
+		{"apple OR durian", "Five Four One Two"},
+		{"apple !banana", "Two"}, // the difference
+		{"apple NOT banana", "Two"},
+		{"cherry !apple", "Three"},
+		{"(apple || banana) !cherry", "One"},
+		{"(apple || banana) && cherry", "Three Two"},
+		{`"ripe durian"`, "Four"},
+		{"ripe durian", "Five Four"},
+		{"apple*", "Four One Two"}, // applesauce too
+		{"app", ""},                // a word, not a beginning, without the *
+		{"app*", "Four One Two"},
+		{"!apple", "One Two"}, // nothing to take away from: the word itself
+		{"apple ||", "One Two"},
+		{"((apple", "One Two"},
+		{"banana) cherry(", "Three"},
+	}
+	for _, tc := range cases {
+		res, err := search.Run(context.Background(), db, tc.q, 20)
+		if err != nil {
+			t.Errorf("Run(%q): %v", tc.q, err)
+			continue
+		}
+		var got []string
+		for _, h := range res.Hits {
+			got = append(got, h.Title)
+		}
+		sort.Strings(got)
+		if strings.Join(got, " ") != tc.want {
+			t.Errorf("%s: found %q, want %q (FTS5: %s)", tc.q, strings.Join(got, " "), tc.want, res.Query.Match)
+		}
 	}
 }

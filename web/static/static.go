@@ -13,7 +13,7 @@ import (
 
 // FS holds the static files.
 //
-//go:embed *.css *.svg
+//go:embed *.css *.svg *.js
 var FS embed.FS
 
 var versions = sync.OnceValue(func() map[string]string {

@@ -36,3 +36,35 @@ func quoteTerms(terms []string) string {
 	}
 	return strings.Join(q, " ")
 }
+
+// TagChoice is one tag of a list page's tag bar.
+type TagChoice struct {
+	Label  string
+	Chosen bool
+	URL    string // the list with this tag toggled
+}
+
+// ListFilter is the search form and tag bar of a list page (posts,
+// projects): the words searched for and the tags chosen, each kept when
+// the other changes.
+type ListFilter struct {
+	Action   string // the list's path, such as /posts
+	Query    string
+	Chosen   []string    // the chosen tags' labels, in the order chosen
+	Tags     []TagChoice // every tag the list's items use
+	ClearURL string      // the list without chosen tags
+	Hint     string      // what to try when the search had no words
+	Matched  bool        // the list is the result of a search
+}
+
+// Filtered reports whether the list is narrowed at all.
+func (f ListFilter) Filtered() bool { return f.Matched || len(f.Chosen) > 0 }
+
+func (f ListFilter) chosenList() string { return strings.Join(f.Chosen, ", ") }
+
+func boolString(b bool) string {
+	if b {
+		return "true"
+	}
+	return "false"
+}
