@@ -6,8 +6,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-
-	"blog/content"
 )
 
 // pageBudget is what a post may weigh over the wire, HTML, stylesheets,
@@ -20,7 +18,8 @@ var pageAssets = regexp.MustCompile(`<(?:link[^>]+rel="(?:stylesheet|preload)"[^
 // be read, as a browser asks for it (gzip accepted), counts the bytes as
 // they come over the wire and keeps them within the budget.
 func TestPostPageWeight(t *testing.T) {
-	e := newContentEnv(t, content.FS, "")
+	// As deployed: the live stream is served, so the page loads live.js.
+	e := newLiveEnv(t, 10).contentEnv
 	// A transport that leaves the encoding alone, so the count is what
 	// travels, compressed or not.
 	client := &http.Client{Transport: &http.Transport{DisableCompression: true}}
@@ -53,6 +52,9 @@ func TestPostPageWeight(t *testing.T) {
 		}
 	}
 	t.Logf("%-60s %7d bytes (budget %d)", "total", total, pageBudget)
+	if !strings.Contains(page, "/static/live.js") {
+		t.Fatal("the page does not load live.js, so it is not weighed as deployed")
+	}
 	if len(kinds) != 3 {
 		t.Fatalf("the page loads %v: a stylesheet, a script and the font were expected", kinds)
 	}
