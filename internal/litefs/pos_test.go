@@ -78,13 +78,15 @@ func TestWaitForTXID(t *testing.T) {
 	t.Run("replica catches up", func(t *testing.T) {
 		m := newMount(t, Replica, "p")
 		m.setPos(4)
+		// Timed from before the clock that moves the position starts, so
+		// the bound below holds however the goroutines are scheduled.
+		start := time.Now()
 		go func() {
 			time.Sleep(30 * time.Millisecond)
 			m.setPos(5)
 		}()
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		start := time.Now()
 		if err := NewNode(m.db).WaitForTXID(ctx, 5); err != nil {
 			t.Fatal(err)
 		}
@@ -106,9 +108,9 @@ func TestWaitForTXID(t *testing.T) {
 	t.Run("replica stays behind", func(t *testing.T) {
 		m := newMount(t, Replica, "p")
 		m.setPos(4)
+		start := time.Now() // before the deadline's clock starts
 		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 		defer cancel()
-		start := time.Now()
 		err := NewNode(m.db).WaitForTXID(ctx, 5)
 		var be *blog.Error
 		if !errors.As(err, &be) || be.Code != blog.EUNAVAILABLE {
