@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/url"
 	"strconv"
 )
 
@@ -19,6 +20,7 @@ type config struct {
 	ForwardPort   string
 	BaseURL       string
 	ContentDir    string
+	LiteFSURL     string
 }
 
 var errHelp = errors.New("help requested")
@@ -41,6 +43,7 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stderr i
 	fs.StringVar(&c.ForwardPort, "forward-port", getenv("BLOG_FORWARD_PORT"), "forwarding port")
 	fs.StringVar(&c.BaseURL, "url", getenv("BLOG_URL"), "public base URL")
 	fs.StringVar(&c.ContentDir, "content", getenv("BLOG_CONTENT"), "content folder")
+	fs.StringVar(&c.LiteFSURL, "litefs-url", env("BLOG_LITEFS_URL", "http://localhost:20202"), "LiteFS's HTTP API")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return c, errHelp
@@ -59,6 +62,9 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stderr i
 	}
 	if n, err := strconv.Atoi(c.ForwardPort); err != nil || n < 1 || n > 65535 {
 		return c, usageError{fmt.Sprintf("BLOG_FORWARD_PORT %q is not a port number", c.ForwardPort)}
+	}
+	if u, err := url.Parse(c.LiteFSURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return c, usageError{fmt.Sprintf("BLOG_LITEFS_URL %q is not an http:// address such as http://localhost:20202", c.LiteFSURL)}
 	}
 	if c.DB == "" {
 		return c, usageError{"BLOG_DB must name a database file"}

@@ -49,6 +49,7 @@ Flags (each overrides the environment variable of the same name):
   --forward-port    BLOG_FORWARD_PORT    port on the primary that replicas forward writes to (default: the port of --addr)
   --url             BLOG_URL             public base URL, for links in the feed (default: the request's host)
   --content         BLOG_CONTENT         folder of posts and projects.yaml overriding the bundled content
+  --litefs-url      BLOG_LITEFS_URL      LiteFS's HTTP API, whose event stream the node follows (default "http://localhost:20202")
 `
 
 // usageError is a mistake in the command line: exit 2 with the usage.

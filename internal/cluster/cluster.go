@@ -65,6 +65,7 @@ type Node struct {
 	DB      string // BLOG_DB, inside FUSEDir
 	Config  string // the node's litefs.yml
 	LogPath string // LiteFS's and the blog's output
+	API     string // LiteFS's HTTP API on this node, http://IP:port
 
 	litefs string            // the litefs binary
 	env    map[string]string // BLOG_ settings, passed on to the blog
@@ -193,6 +194,7 @@ func Start(t testing.TB, opts Options) *Cluster {
 			DB:      Rebase(nodeRoot, dbPath),
 			Config:  filepath.Join(nodeRoot, "litefs.yml"),
 			LogPath: filepath.Join(logs, name+".log"),
+			API:     "http://" + net.JoinHostPort(ip, strconv.Itoa(litefsPort)),
 			litefs:  litefs,
 		}
 		for _, dir := range []string{cfg.FUSEDir, cfg.DataDir} {
@@ -208,6 +210,7 @@ func Start(t testing.TB, opts Options) *Cluster {
 			"BLOG_ADDR":           net.JoinHostPort(ip, strconv.Itoa(blogPort)),
 			"BLOG_FORWARD_SECRET": c.ForwardSecret,
 			"BLOG_ADMIN_PASSWORD": c.AdminPassword,
+			"BLOG_LITEFS_URL":     n.API,
 		}
 		if forwardPort != "" {
 			n.env["BLOG_FORWARD_PORT"] = forwardPort
