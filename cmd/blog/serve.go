@@ -103,8 +103,8 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	// On LiteFS the node follows LiteFS's event stream: the role, the
 	// primary and the latest transaction are then known without a look at
 	// the mount, for writes, the replica's wait and the page cache alike.
-	// Off LiteFS there is nothing to follow, and version stays nil.
-	var version web.DBVersion
+	// Off LiteFS there is nothing to follow, and dbVersion stays nil.
+	var dbVersion web.DBVersion
 	if onLiteFS {
 		events := litefs.NewEvents(litefs.EventsConfig{URL: cfg.LiteFSURL, DB: cfg.DB, Log: log, Metrics: metrics})
 		node.Follow(events)
@@ -112,7 +112,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		defer stopEvents()
 		go events.Run(eventsCtx)
 		a.repo.Use(events.Middleware())
-		version = events
+		dbVersion = events
 	}
 	forwarder := litefs.NewForwarder(litefs.ForwarderConfig{
 		Node:    node,
@@ -146,7 +146,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		Health:        a.health,
 		Forward:       forward,
 		Metrics:       promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
-		Content:       web.ContentDeps{DB: db, FS: contentFS, BaseURL: cfg.BaseURL, Version: version},
+		Content:       web.ContentDeps{DB: db, FS: contentFS, BaseURL: cfg.BaseURL, Version: dbVersion},
 	})
 	err = srv.ListenAndServe(ctx, cfg.Addr, shutdownGrace, func(addr string) {
 		log.Info("serving", "addr", addr, "writes", cfg.AdminPassword != "")

@@ -41,6 +41,13 @@ type Options struct {
 	// replica's BLOG_FORWARD_PORT is the proxy's, which passes writes on to
 	// the primary's blog unless told to fail.
 	Proxy bool
+	// EventProxy puts an EventProxy between each node's blog and its
+	// LiteFS API: the blog's BLOG_LITEFS_URL is the proxy's.
+	EventProxy bool
+	// Delay, when not zero, makes the replica a region away: its forwarded
+	// writes and LiteFS's replication pass through DelayProxies that hold
+	// every byte this long each way. Not with Proxy.
+	Delay time.Duration
 }
 
 // Cluster is the blog on two LiteFS nodes: Primary holds a static lease,
@@ -60,12 +67,13 @@ type Cluster struct {
 type Node struct {
 	Name    string // "primary" or "replica"
 	IP      string
-	URL     string // the blog's base URL, http://IP:port
-	FUSEDir string // the LiteFS mount
-	DB      string // BLOG_DB, inside FUSEDir
-	Config  string // the node's litefs.yml
-	LogPath string // LiteFS's and the blog's output
-	API     string // LiteFS's HTTP API on this node, http://IP:port
+	URL     string      // the blog's base URL, http://IP:port
+	FUSEDir string      // the LiteFS mount
+	DB      string      // BLOG_DB, inside FUSEDir
+	Config  string      // the node's litefs.yml
+	LogPath string      // LiteFS's and the blog's output
+	API     string      // LiteFS's HTTP API on this node, http://IP:port
+	Events  *EventProxy // between the blog and API, when Options.EventProxy
 
 	litefs string            // the litefs binary
 	env    map[string]string // BLOG_ settings, passed on to the blog
@@ -171,17 +179,35 @@ func Start(t testing.TB, opts Options) *Cluster {
 	// Without the proxy BLOG_FORWARD_PORT stays unset, as on Fly: replicas
 	// forward to the port of their own BLOG_ADDR.
 	replicaForwardPort := ""
+	taken := []int{blogPort, litefsPort}
+	port := func() int {
+		p := freePort(t, taken...)
+		taken = append(taken, p)
+		return p
+	}
+	if opts.Proxy && opts.Delay > 0 {
+		t.Fatal("cluster.Options: Proxy and Delay both stand on the replica's forwarding; choose one")
+	}
 	if opts.Proxy {
-		c.Proxy = StartFaultProxy(t, net.JoinHostPort(PrimaryIP, strconv.Itoa(freePort(t, blogPort, litefsPort))),
+		c.Proxy = StartFaultProxy(t, net.JoinHostPort(PrimaryIP, strconv.Itoa(port())),
 			net.JoinHostPort(PrimaryIP, strconv.Itoa(blogPort)))
 		replicaForwardPort = c.Proxy.Port()
 	}
+	replicaPrimaryAPI := ""
+	if opts.Delay > 0 {
+		fwd := StartDelayProxy(t, net.JoinHostPort(PrimaryIP, strconv.Itoa(port())),
+			net.JoinHostPort(PrimaryIP, strconv.Itoa(blogPort)), opts.Delay)
+		replicaForwardPort = fwd.Port()
+		repl := StartDelayProxy(t, net.JoinHostPort(PrimaryIP, strconv.Itoa(port())),
+			net.JoinHostPort(PrimaryIP, strconv.Itoa(litefsPort)), opts.Delay)
+		replicaPrimaryAPI = "http://" + repl.Addr()
+	}
 
-	newNode := func(name, ip string, candidate bool, forwardPort string) *Node {
+	newNode := func(name, ip string, candidate bool, forwardPort, primaryAPI string) *Node {
 		nodeRoot := filepath.Join(tmp, name)
 		cfg, err := DeriveNodeConfig(base, NodeSpec{
 			IP: ip, Root: nodeRoot, Candidate: candidate, PrimaryIP: PrimaryIP,
-			LiteFSPort: litefsPort, Blog: blog,
+			LiteFSPort: litefsPort, Blog: blog, PrimaryAPI: primaryAPI,
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -215,12 +241,16 @@ func Start(t testing.TB, opts Options) *Cluster {
 		if forwardPort != "" {
 			n.env["BLOG_FORWARD_PORT"] = forwardPort
 		}
+		if opts.EventProxy {
+			n.Events = StartEventProxy(t, net.JoinHostPort(ip, strconv.Itoa(port())), n.API)
+			n.env["BLOG_LITEFS_URL"] = n.Events.URL()
+		}
 		n.start(t)
 		return n
 	}
-	c.Primary = newNode("primary", PrimaryIP, true, "")
+	c.Primary = newNode("primary", PrimaryIP, true, "", "")
 	t.Cleanup(func() { c.stop(t) })
-	c.Replica = newNode("replica", ReplicaIP, false, replicaForwardPort)
+	c.Replica = newNode("replica", ReplicaIP, false, replicaForwardPort, replicaPrimaryAPI)
 
 	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
 	defer cancel()

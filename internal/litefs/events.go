@@ -231,7 +231,7 @@ func (e *Events) set(f func(s *EventState), live bool) {
 // whenever it breaks.
 func (e *Events) Run(ctx context.Context) {
 	backoff := e.backoff[0]
-	down := false // the last attempt failed, and that was logged
+	lastErr := "" // logged already, while the stream stays down
 	for {
 		start := time.Now()
 		err := e.follow(ctx)
@@ -239,11 +239,11 @@ func (e *Events) Run(ctx context.Context) {
 		if ctx.Err() != nil {
 			return
 		}
-		if wasLive || !down {
+		if msg := fmt.Sprint(err); wasLive || msg != lastErr {
 			e.log.Warn("LiteFS event stream down: reading the role and position from the mount until it is back",
 				"url", e.url+"/events", "err", err)
+			lastErr = msg
 		}
-		down = true
 		if time.Since(start) > eventsHealthyAfter {
 			backoff = e.backoff[0]
 		}
