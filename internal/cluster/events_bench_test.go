@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -199,6 +200,11 @@ func BenchmarkRegions(b *testing.B) {
 		i++
 	}
 	rtt := 2 * delay
+	// How long the replica waited, after the primary's answer reached it,
+	// for LiteFS to report the write there (mean, from its metrics).
+	if sum, n := c.metricTB(b, c.Replica, "blog_replication_wait_seconds_sum"), c.metricTB(b, c.Replica, "blog_replication_wait_seconds_count"); n > 0 {
+		b.ReportMetric(1000*sum/n, "replica-wait-mean-ms")
+	}
 	b.ReportMetric(ms(percentile(local, 50)), "local-p50-ms")
 	b.ReportMetric(ms(percentile(local, 99)), "local-p99-ms")
 	b.ReportMetric(ms(percentile(forwarded, 50)), "forwarded-p50-ms")
@@ -213,11 +219,39 @@ func BenchmarkRegions(b *testing.B) {
 // the primary's LiteFS mount, alternately without and with an idempotency
 // key (as every forwarded write carries), and reports the p50 and p99 of
 // each: what the ledger costs on the primary. Run it with -trace and read
-// `go tool trace -pprof=syscall` to see where the wall time goes.
+// `go tool trace -pprof=syscall` to see where the wall time goes; with
+// BLOG_BENCH_LITEFS_TRACE=file it also saves a 3 s execution trace of the
+// primary's LiteFS (its /debug/pprof/trace) taken while the writes run.
 //
 //	go test -tags sqlite3_flock -run '^$' -bench WritePath -benchtime 300x ./internal/cluster
 func BenchmarkWritePath(b *testing.B) {
 	c := Start(b, Options{})
+	if out := os.Getenv("BLOG_BENCH_LITEFS_TRACE"); out != "" {
+		traced := make(chan error, 1)
+		go func() {
+			resp, err := http.Get(c.Primary.API + "/debug/pprof/trace?seconds=3")
+			if err != nil {
+				traced <- err
+				return
+			}
+			defer resp.Body.Close()
+			f, err := os.Create(out)
+			if err != nil {
+				traced <- err
+				return
+			}
+			_, err = io.Copy(f, resp.Body)
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+			traced <- err
+		}()
+		defer func() {
+			if err := <-traced; err != nil {
+				b.Errorf("trace of the primary's LiteFS: %v", err)
+			}
+		}()
+	}
 	db, err := sqlite.Open(c.Primary.DB, sqlite.Options{})
 	if err != nil {
 		b.Fatal(err)
@@ -246,5 +280,101 @@ func BenchmarkWritePath(b *testing.B) {
 	b.ReportMetric(ms(percentile(keyed, 50)), "keyed-p50-ms")
 	b.ReportMetric(ms(percentile(keyed, 99)), "keyed-p99-ms")
 	b.ReportMetric(ms(percentile(keyed, 50)-percentile(plain, 50)), "ledger-p50-ms")
+	b.ReportMetric(0, "ns/op")
+}
+
+// metricTB is metric for benchmarks.
+func (c *Cluster) metricTB(tb testing.TB, n *Node, name string) float64 {
+	tb.Helper()
+	a, err := c.send(n, "GET", "/metrics", nil, false, nil)
+	if err != nil || a.Status != http.StatusOK {
+		tb.Fatalf("GET /metrics on the %s: %v %s", n.Name, err, a)
+	}
+	for _, line := range strings.Split(string(a.Body), "\n") {
+		if v, ok := strings.CutPrefix(line, name+" "); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				tb.Fatal(err)
+			}
+			return f
+		}
+	}
+	return -1
+}
+
+// BenchmarkLedgerSteps times a tag insert on the primary's mount alone and
+// with each step of the idempotency ledger added, one transaction each, to
+// tell which step costs what: the look-up, the savepoint, or the row.
+//
+//	go test -tags sqlite3_flock -run '^$' -bench LedgerSteps -benchtime 300x ./internal/cluster
+func BenchmarkLedgerSteps(b *testing.B) {
+	c := Start(b, Options{})
+	db, err := sqlite.Open(c.Primary.DB, sqlite.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	const hash = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	steps := []struct {
+		name                                 string
+		lookup, savepoint, row, big, compact bool
+	}{
+		{name: "insert"},
+		{name: "insert+lookup", lookup: true},
+		{name: "insert+small-row", row: true},
+		{name: "insert+row", row: true, big: true},
+		{name: "insert+compact-row", row: true, compact: true},
+		{name: "insert+lookup+savepoint+row", lookup: true, savepoint: true, row: true, big: true},
+	}
+	if _, err := db.Exec(`CREATE TABLE IF NOT EXISTS bench_compact_keys (key TEXT PRIMARY KEY, request_hash BLOB NOT NULL,
+		value TEXT, error_code TEXT, error_message TEXT, error_field TEXT, created_at INTEGER NOT NULL) WITHOUT ROWID`); err != nil {
+		b.Fatal(err)
+	}
+	took := map[string][]time.Duration{}
+	prefix := unique("step")
+	i := 0
+	for b.Loop() {
+		for _, s := range steps {
+			key := fmt.Sprintf("%s-%s-%d", prefix, s.name, i)
+			start := time.Now()
+			tx, err := db.Begin()
+			if err != nil {
+				b.Fatal(err)
+			}
+			must := func(q string, args ...any) {
+				if _, err := tx.Exec(q, args...); err != nil {
+					b.Fatalf("%s: %v", q, err)
+				}
+			}
+			if s.lookup {
+				var n int
+				if err := tx.QueryRow(`SELECT COUNT(*) FROM idempotency_keys WHERE key = ?`, key).Scan(&n); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if s.savepoint {
+				must(`SAVEPOINT exec`)
+			}
+			must(`INSERT INTO tags (label, created_at, updated_at) VALUES (?, 'x', 'x')`, key)
+			switch {
+			case s.compact:
+				must(`INSERT INTO bench_compact_keys (key, request_hash, value, created_at) VALUES (?, ?, ?, 1764309600)`,
+					key, []byte(hash[:16]), `{"id":1234,"label":"`+key+`","created_at":"2026-11-28T06:00:00.000Z","updated_at":"2026-11-28T06:00:00.000Z"}`)
+			case s.row && s.big:
+				must(`INSERT INTO idempotency_keys (key, op, request_hash, value, created_at) VALUES (?, 'tags.create', ?, ?, 'x')`,
+					key, hash, `{"id":1234,"label":"`+key+`","created_at":"2026-11-28T06:00:00.000Z","updated_at":"2026-11-28T06:00:00.000Z"}`)
+			case s.row:
+				must(`INSERT INTO idempotency_keys (key, op, request_hash, created_at) VALUES (?, '', '', '')`, key)
+			}
+			if err := tx.Commit(); err != nil {
+				b.Fatal(err)
+			}
+			took[s.name] = append(took[s.name], time.Since(start))
+		}
+		i++
+	}
+	for _, s := range steps {
+		b.ReportMetric(ms(percentile(took[s.name], 50)), s.name+"-p50-ms")
+	}
 	b.ReportMetric(0, "ns/op")
 }
