@@ -37,6 +37,8 @@ const (
 	// taken for lagging.
 	eventsCheckEvery = time.Second
 	eventsLagGrace   = 250 * time.Millisecond
+	// How long LiteFS may take to send init on a new stream.
+	eventsInitWithin = 5 * time.Second
 	// The longest line read from the stream; LiteFS's events are a few
 	// hundred bytes.
 	eventsMaxLine = 64 << 10
@@ -53,6 +55,7 @@ type EventsConfig struct {
 	// Test hooks; zero means the defaults above.
 	BackoffFirst, BackoffMax time.Duration
 	CheckEvery, LagGrace     time.Duration
+	InitWithin               time.Duration
 }
 
 // Events follows LiteFS's event stream (GET /events on its HTTP API) and
@@ -80,6 +83,7 @@ type Events struct {
 	backoff    [2]time.Duration
 	checkEvery time.Duration
 	lagGrace   time.Duration
+	initWithin time.Duration
 
 	// version moves on at every change a reader of the database must see:
 	// a transaction, a new stream, a local write (Touch). Its lowest bit
@@ -120,6 +124,7 @@ func NewEvents(cfg EventsConfig) *Events {
 		backoff:    [2]time.Duration{cfg.BackoffFirst, cfg.BackoffMax},
 		checkEvery: cfg.CheckEvery,
 		lagGrace:   cfg.LagGrace,
+		initWithin: cfg.InitWithin,
 		changed:    make(chan struct{}),
 	}
 	if e.url == "" {
@@ -142,6 +147,9 @@ func NewEvents(cfg EventsConfig) *Events {
 	}
 	if e.lagGrace <= 0 {
 		e.lagGrace = eventsLagGrace
+	}
+	if e.initWithin <= 0 {
+		e.initWithin = eventsInitWithin
 	}
 	return e
 }
@@ -271,8 +279,9 @@ func (e *Events) wentDown() bool {
 	return was
 }
 
-// event is one line of the stream. Data is decoded by type: LiteFS's own
-// types live in its main package, which is not a library to import.
+// event is one line of the stream. Data is decoded by type here rather than
+// with LiteFS's own types, which would bring LiteFS's module, FUSE and
+// Consul clients included, into the blog for four fields.
 type event struct {
 	Type string          `json:"type"`
 	DB   string          `json:"db"`
@@ -313,11 +322,21 @@ func (e *Events) follow(ctx context.Context) error {
 	}
 	r := bufio.NewReaderSize(resp.Body, 4096)
 
+	// LiteFS sends init as it subscribes; a stream that says nothing is
+	// stalled, and is tried again rather than waited on for ever.
+	initTimer := time.AfterFunc(e.initWithin, func() {
+		cancel(fmt.Errorf("no init event within %s", e.initWithin))
+	})
+
 	// LiteFS sends "init" first, then the events from that moment on: the
 	// position read after init misses nothing, and a tx event that
 	// overtakes it is kept by taking the later of the two.
 	ev, err := readEvent(r)
+	initTimer.Stop()
 	if err != nil {
+		if cause := context.Cause(ctx); cause != nil && ctx.Err() != nil {
+			return cause
+		}
 		return err
 	}
 	if ev.Type != "init" {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -140,6 +141,7 @@ func follow(t *testing.T, m *mount, url string, metrics *Metrics) (*Node, *Event
 		URL: url, DB: m.db, Log: testLog(t), Metrics: metrics,
 		BackoffFirst: 20 * time.Millisecond, BackoffMax: 50 * time.Millisecond,
 		CheckEvery: 50 * time.Millisecond, LagGrace: 50 * time.Millisecond,
+		InitWithin: 200 * time.Millisecond,
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -291,6 +293,26 @@ func TestEventsUnreachable(t *testing.T) {
 	if err := n.WaitForTXID(ctx, 4); err != nil {
 		t.Errorf("WaitForTXID(4) with the file at 4: %v", err)
 	}
+}
+
+func TestEventsSilentStreamIsTriedAgain(t *testing.T) {
+	// A stream that opens and says nothing, not even init, is not waited
+	// on for ever: the node reads the mount and tries again.
+	m := newMount(t, Replica, "from-file")
+	var opened atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		opened.Add(1)
+		w.WriteHeader(http.StatusOK)
+		w.(http.Flusher).Flush()
+		<-r.Context().Done()
+	}))
+	t.Cleanup(srv.Close)
+	n, e := follow(t, m, srv.URL, nil)
+	eventually(t, "a second attempt", func() bool { return opened.Load() >= 2 })
+	if live(e) {
+		t.Error("live without an init event")
+	}
+	requireRole(t, n, Replica, "from-file")
 }
 
 func TestEventsLaggingStreamIsDropped(t *testing.T) {
