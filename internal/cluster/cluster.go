@@ -29,6 +29,14 @@ const (
 	ReplicaIP = "127.0.0.3"
 )
 
+// ProfileEnv, set to any value, builds the blog with -tags blogpprof and
+// has each node serve Go's profiles at Node.PprofAddr (cmd/blog/pprof.go).
+const ProfileEnv = "BLOG_CLUSTER_PPROF"
+
+// PprofAddr is where the node's blog serves Go's profiles when ProfileEnv
+// is set.
+func (n *Node) PprofAddr() string { return net.JoinHostPort(n.IP, "6060") }
+
 // Bounds of starting and stopping.
 const (
 	startTimeout = 90 * time.Second
@@ -240,6 +248,9 @@ func Start(t testing.TB, opts Options) *Cluster {
 		}
 		if forwardPort != "" {
 			n.env["BLOG_FORWARD_PORT"] = forwardPort
+		}
+		if os.Getenv(ProfileEnv) != "" {
+			n.env["BLOG_PPROF_ADDR"] = n.PprofAddr()
 		}
 		if opts.EventProxy {
 			n.Events = StartEventProxy(t, net.JoinHostPort(ip, strconv.Itoa(port())), n.API)
@@ -581,7 +592,11 @@ func Build(t testing.TB, root string) string {
 			return
 		}
 		b.path = filepath.Join(b.dir, "blog")
-		cmd := exec.Command("go", "build", "-tags", deploy.BuildTags, "-o", b.path, "./cmd/blog")
+		tags := deploy.BuildTags
+		if os.Getenv(ProfileEnv) != "" {
+			tags += " blogpprof"
+		}
+		cmd := exec.Command("go", "build", "-tags", tags, "-o", b.path, "./cmd/blog")
 		cmd.Dir = root
 		if out, err := cmd.CombinedOutput(); err != nil {
 			b.err = fmt.Errorf("go build -tags %s ./cmd/blog: %v\n%s", deploy.BuildTags, err, out)

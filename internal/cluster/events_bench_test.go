@@ -106,9 +106,43 @@ func BenchmarkReplicaPages(b *testing.B) {
 	go plain.Serve(ln)
 	defer plain.Close()
 
+	// With BLOG_CLUSTER_PPROF set, a CPU profile of the replica's blog is
+	// taken while it is loaded, into BLOG_BENCH_PROFILE (default
+	// /tmp/replica-pages.pprof).
+	profiled := make(chan error, 1)
+	if os.Getenv(ProfileEnv) != "" {
+		out := os.Getenv("BLOG_BENCH_PROFILE")
+		if out == "" {
+			out = "/tmp/replica-pages.pprof"
+		}
+		go func() {
+			secs := max(1, int(d.Seconds())-1)
+			resp, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", c.Replica.PprofAddr(), secs))
+			if err != nil {
+				profiled <- err
+				return
+			}
+			defer resp.Body.Close()
+			f, err := os.Create(out)
+			if err != nil {
+				profiled <- err
+				return
+			}
+			_, err = io.Copy(f, resp.Body)
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+			profiled <- err
+		}()
+	} else {
+		profiled <- nil
+	}
 	var replica, primary, bare float64
 	for b.Loop() {
 		replica = load(b, c.Replica.URL+"/tags", clients, d)
+		if err := <-profiled; err != nil {
+			b.Errorf("profile of the replica: %v", err)
+		}
 		primary = load(b, c.Primary.URL+"/tags", clients, d)
 		bare = load(b, "http://"+ln.Addr().String()+"/tags", clients, d)
 	}
