@@ -133,6 +133,13 @@ func checkFresh(t *testing.T, c *Cluster, prefix string) {
 // TestEventsFallback: whatever happens to the stream, the replica at once
 // reads the role and position from the mount, serves no stale page, still
 // forwards its writes, and follows the stream again once it can.
+//
+// "subscriber dropped" ends the stream after a whole line, as LiteFS's
+// handler does when it drops a subscriber (http/server.go). Making LiteFS
+// itself drop one would take tens of thousands of transactions here: the
+// kernel's socket buffers hold megabytes of events before LiteFS's 1,024
+// fill. "stream stalled" holds events back while LiteFS goes on: the blog
+// finds its stream behind blog.db-pos and drops it itself.
 func TestEventsFallback(t *testing.T) {
 	c := Start(t, Options{EventProxy: true})
 	r := c.Replica
