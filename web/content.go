@@ -38,6 +38,10 @@ type ContentDeps struct {
 	// HomeSlug is the post / shows (BLOG_HOME_SLUG); when no published post
 	// has it, / shows the latest. Default: DefaultHomeSlug.
 	HomeSlug string
+	// Version, when set, tells the page cache when the database may have
+	// changed, so that it reads the content stamp only then (on LiteFS:
+	// the node's event stream). Nil: the stamp is read for every page.
+	Version DBVersion
 
 	// pages is the rendered-page cache of every page, the tag pages among
 	// them, made when the routes are registered.
@@ -78,7 +82,7 @@ func (s *Server) contentRoutes(e *echo.Echo, _ *echo.Group) {
 	if rd.fsys == nil {
 		rd.fsys = content.FS
 	}
-	rd.pages = newPageCache(rd.db, s.log, rd.started)
+	rd.pages = newPageCache(rd.db, s.log, rd.started, s.content.Version)
 	s.content.pages = rd.pages
 	cached := rd.pages.cached
 	e.GET("/", cached(rd.handleHome))

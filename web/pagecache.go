@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -43,12 +44,18 @@ const (
 // A cached page is only good for the state of the content it was rendered
 // from. That state is named by the content stamp: the row of content_changes,
 // whose version every write to what a page shows moves on, in the write's
-// own transaction (migrations/00003). Each request reads the stamp, one tiny
-// query, and gets a page from memory only when the stamp is the one the
-// page was rendered at; the first page kept at a new stamp drops all others.
-// Writes made by another process, or replicated onto a LiteFS replica, move
-// the stamp as local ones do, so no node shows a page older than its
-// database.
+// own transaction (migrations/00003). A page comes from memory only when the
+// stamp is the one the page was rendered at; the first page kept at a new
+// stamp drops all others. Writes made by another process, or replicated
+// onto a LiteFS replica, move the stamp as local ones do, so no node shows
+// a page older than its database.
+//
+// Reading the stamp is one tiny query, but on LiteFS each query is a round
+// trip through FUSE. So when the database's version is known without
+// asking it (DBVersion: on LiteFS, from its event stream), the stamp is
+// read again only after the version has moved on, and a page served from
+// memory touches neither SQLite nor FUSE. Without a version, or while it
+// is unknown (the stream is down), the stamp is read for every request.
 //
 // Only complete 200 pages are kept, never error pages or redirects. A page
 // with a form carries the reader's CSRF token: it is rendered and kept with
@@ -70,6 +77,10 @@ type pageCache struct {
 	stampConn *sql.Conn // the connection the stamp is read on, opened on first use
 	stampStmt *sql.Stmt // prepared on stampConn
 	stampOff  bool      // the last read failed: the cache is off
+	// version, when set, tells when the stamp must be read again; known is
+	// the stamp last read and the version it was read at.
+	version DBVersion
+	known   atomic.Pointer[versionedStamp]
 
 	mu    sync.RWMutex
 	stamp contentStamp // the state every page in pages was rendered from
@@ -82,6 +93,20 @@ type pageCache struct {
 type contentStamp struct {
 	version   int64
 	changedAt string
+}
+
+// DBVersion tells when the database may have changed without asking it:
+// Version returns a number that moves on at every change, and ok false
+// when it cannot tell. A change must be told only once readers of the
+// database see it (LiteFS sends its tx event after the commit is readable).
+type DBVersion interface {
+	Version() (v uint64, ok bool)
+}
+
+// versionedStamp is a stamp and the database version it was read at.
+type versionedStamp struct {
+	version uint64
+	stamp   contentStamp
 }
 
 // cachedPage is a rendered page and the headers that go with it.
@@ -106,12 +131,13 @@ type pendingPage struct {
 
 const pendingPageKey = "pagecache.pending"
 
-func newPageCache(db *sql.DB, log *slog.Logger, started time.Time) *pageCache {
+func newPageCache(db *sql.DB, log *slog.Logger, started time.Time, version DBVersion) *pageCache {
 	slot := make([]byte, 32)
 	_, _ = rand.Read(slot)
 	return &pageCache{
 		db:       db,
 		log:      log,
+		version:  version,
 		started:  started,
 		maxBytes: pageCacheBytes,
 		maxPages: pageCachePages,
@@ -223,12 +249,35 @@ func plainHost(host string) bool {
 
 const stampQuery = `SELECT version, changed_at FROM content_changes WHERE id = 1`
 
-// readStamp reads the content stamp. It keeps a connection of its own with
+// readStamp returns the content stamp: the one read last when the
+// database's version has not moved on since, otherwise read afresh (see
+// queryStamp). The version is taken before the query, so a change told
+// during the query leads to another read at the next request.
+func (pc *pageCache) readStamp(ctx context.Context) (contentStamp, error) {
+	if pc.version == nil {
+		return pc.fetchStamp(ctx)
+	}
+	v, ok := pc.version.Version()
+	if !ok {
+		pc.known.Store(nil)
+		return pc.fetchStamp(ctx)
+	}
+	if k := pc.known.Load(); k != nil && k.version == v {
+		return k.stamp, nil
+	}
+	st, err := pc.fetchStamp(ctx)
+	if err == nil {
+		pc.known.Store(&versionedStamp{version: v, stamp: st})
+	}
+	return st, err
+}
+
+// fetchStamp reads the content stamp. It keeps a connection of its own with
 // the query prepared on it: the stamp is read for every page, and a
 // connection taken from the pool for it would often be a new one, costlier
 // to open than the page is to send. The cache going off and on again is
 // logged once each time.
-func (pc *pageCache) readStamp(ctx context.Context) (contentStamp, error) {
+func (pc *pageCache) fetchStamp(ctx context.Context) (contentStamp, error) {
 	pc.stampMu.Lock()
 	defer pc.stampMu.Unlock()
 	st, err := pc.queryStamp(ctx)

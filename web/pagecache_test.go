@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -45,6 +46,13 @@ type cacheEnv struct {
 
 func newCacheEnv(t *testing.T) *cacheEnv {
 	t.Helper()
+	return newCacheEnvWith(t, nil)
+}
+
+// newCacheEnvWith is newCacheEnv with the page cache told of the
+// database's version by v.
+func newCacheEnvWith(t *testing.T, v DBVersion) *cacheEnv {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "blog.db")
 	db := sqlitetest.OpenAt(t, path)
 	ctx := context.Background()
@@ -54,7 +62,7 @@ func newCacheEnv(t *testing.T) *cacheEnv {
 	if _, err := importer.Run(ctx, r, content.FS); err != nil {
 		t.Fatal(err)
 	}
-	s := NewServer(Deps{Tags: ts, AdminPassword: cachePassword, Content: ContentDeps{DB: db, FS: content.FS}})
+	s := NewServer(Deps{Tags: ts, AdminPassword: cachePassword, Content: ContentDeps{DB: db, FS: content.FS, Version: v}})
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
 	return &cacheEnv{t: t, path: path, db: db, s: s, srv: srv}
@@ -502,7 +510,7 @@ func TestPageCacheHead(t *testing.T) {
 // distinct addresses are asked for, and keeps serving right pages.
 func TestPageCacheBounds(t *testing.T) {
 	t.Run("put", func(t *testing.T) {
-		pc := newPageCache(nil, slog.New(slog.DiscardHandler), time.Now())
+		pc := newPageCache(nil, slog.New(slog.DiscardHandler), time.Now(), nil)
 		pc.maxBytes, pc.maxPages = 16*1000, 50
 		st := contentStamp{version: 1}
 		page := func(size int) *cachedPage { return &cachedPage{parts: [][]byte{make([]byte, size)}, size: size} }
@@ -687,4 +695,47 @@ func TestPageCacheKeys(t *testing.T) {
 	if r := e.get("/rss.xml", "X-Forwarded-Proto", "javascript"); r.status != 200 || strings.Contains(r.body, "javascript://") {
 		t.Fatalf("GET /rss.xml with a forged scheme = %d, links on it: %v", r.status, strings.Contains(r.body, "javascript://"))
 	}
+}
+
+// fakeVersion is a DBVersion moved on by hand, as LiteFS's tx events do.
+type fakeVersion struct {
+	v  atomic.Uint64
+	ok atomic.Bool
+}
+
+func (f *fakeVersion) Version() (uint64, bool) { return f.v.Load(), f.ok.Load() }
+
+// With the database's version known, the stamp is read only when it moves
+// on: a write the version does not tell of stays unseen (which shows that
+// the cached page cost no query), and is seen as soon as it is told of,
+// or as soon as the version is unknown.
+func TestPageCacheReadsTheStampOnlyAtANewVersion(t *testing.T) {
+	v := &fakeVersion{}
+	v.ok.Store(true)
+	e := newCacheEnvWith(t, v)
+	e.want("/tags", nil, []string{"replicated"})
+
+	other := e.other()
+	if _, err := other.Exec(`INSERT INTO tags (label, created_at, updated_at) VALUES ('replicated', 'x', 'x')`); err != nil {
+		t.Fatal(err)
+	}
+	if r := e.get("/tags"); strings.Contains(r.body, "replicated") {
+		t.Fatal("the stamp was read although the version had not moved on")
+	}
+	v.v.Add(1) // the tx event
+	e.want("/tags", []string{tagLink(e.tagID("replicated"), "replicated")}, nil)
+
+	if _, err := other.Exec(`UPDATE tags SET label = 'renamed' WHERE label = 'replicated'`); err != nil {
+		t.Fatal(err)
+	}
+	v.ok.Store(false) // the stream broke: every request reads the stamp
+	id := e.tagID("renamed")
+	e.want("/tags", []string{tagLink(id, "renamed")}, []string{tagLink(id, "replicated")})
+	if _, err := other.Exec(`UPDATE tags SET label = 'again' WHERE label = 'renamed'`); err != nil {
+		t.Fatal(err)
+	}
+	// Back with the same version number as before the break: the stamp
+	// read while it was down is not taken for the version's.
+	v.ok.Store(true)
+	e.want("/tags", []string{tagLink(id, "again")}, []string{tagLink(id, "renamed")})
 }

@@ -39,6 +39,7 @@ type config struct {
 	DiscordUserID string   // whose presence the pages show (BLOG_DISCORD_USER_ID)
 	LanyardURL    string   // Lanyard's WebSocket (BLOG_LANYARD_URL)
 	LiveMax       int      // most open live streams (BLOG_LIVE_MAX)
+	LiteFSURL     string
 }
 
 var errHelp = errors.New("help requested")
@@ -73,6 +74,7 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stderr i
 	fs.StringVar(&c.DiscordUserID, "discord-user-id", getenv("BLOG_DISCORD_USER_ID"), "Discord user id")
 	fs.StringVar(&c.LanyardURL, "lanyard-url", env("BLOG_LANYARD_URL", "wss://api.lanyard.rest/socket"), "Lanyard WebSocket")
 	liveMax := fs.String("live-max", env("BLOG_LIVE_MAX", "5000"), "most open live streams")
+	fs.StringVar(&c.LiteFSURL, "litefs-url", env("BLOG_LITEFS_URL", "http://localhost:20202"), "LiteFS's HTTP API")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return c, errHelp
@@ -128,6 +130,9 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stderr i
 		if u, err := url.Parse(c.LanyardURL); err != nil || (u.Scheme != "ws" && u.Scheme != "wss") || u.Host == "" {
 			return c, usageError{fmt.Sprintf("BLOG_LANYARD_URL %q is not a ws:// or wss:// address", c.LanyardURL)}
 		}
+	}
+	if u, err := url.Parse(c.LiteFSURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return c, usageError{fmt.Sprintf("BLOG_LITEFS_URL %q is not an http:// address such as http://localhost:20202", c.LiteFSURL)}
 	}
 	if c.DB == "" {
 		return c, usageError{"BLOG_DB must name a database file"}

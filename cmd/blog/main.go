@@ -60,6 +60,12 @@ Flags (each overrides the environment variable of the same name):
   --site-name       BLOG_SITE_NAME       the site's name in pages and the feed (default "Replicated Notes")
   --site-description BLOG_SITE_DESCRIPTION the site's description in pages and the feed
   --source-url      BLOG_SOURCE_URL      address of the site's source code, linked from the footer
+  --litefs-url      BLOG_LITEFS_URL      LiteFS's HTTP API, whose event stream the node follows (default "http://localhost:20202")
+  --gossip-addr     BLOG_GOSSIP_ADDR     where the node gossips viewer counts with its peers (default ":7946"; private network only)
+  --peers           BLOG_PEERS           peers to gossip with: host:port,… or a DNS name looked up every 30 s (needs --forward-secret)
+  --discord-user-id BLOG_DISCORD_USER_ID the author's Discord id; set, the sidebar shows their presence from Lanyard
+  --lanyard-url     BLOG_LANYARD_URL     Lanyard's WebSocket (default "wss://api.lanyard.rest/socket")
+  --live-max        BLOG_LIVE_MAX        most open live streams on this node (default 5000)
 `
 
 // usageError is a mistake in the command line: exit 2 with the usage.

@@ -259,6 +259,7 @@ func TestCommandLine(t *testing.T) {
 		{"unknown flag", []string{"serve", "--colour"}, 2, "Usage: blog"},
 		{"bad address", []string{"serve", "--addr", "nowhere"}, 2, "BLOG_ADDR"},
 		{"bad forward port", []string{"serve", "--forward-port", "http"}, 2, "BLOG_FORWARD_PORT"},
+		{"bad LiteFS address", []string{"serve", "--litefs-url", "localhost:20202"}, 2, "BLOG_LITEFS_URL"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cmd := exec.Command(bin, tc.args...)

@@ -132,6 +132,21 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics := litefs.NewMetrics(reg, node)
+
+	// On LiteFS the node follows LiteFS's event stream: the role, the
+	// primary and the latest transaction are then known without a look at
+	// the mount, for writes, the replica's wait and the page cache alike.
+	// Off LiteFS there is nothing to follow, and dbVersion stays nil.
+	var dbVersion web.DBVersion
+	if onLiteFS {
+		events := litefs.NewEvents(litefs.EventsConfig{URL: cfg.LiteFSURL, DB: cfg.DB, Log: log, Metrics: metrics})
+		node.Follow(events)
+		eventsCtx, stopEvents := context.WithCancel(ctx)
+		defer stopEvents()
+		go events.Run(eventsCtx)
+		a.repo.Use(events.Middleware())
+		dbVersion = events
+	}
 	forwarder := litefs.NewForwarder(litefs.ForwarderConfig{
 		Node:    node,
 		Secret:  cfg.ForwardSecret,
@@ -197,7 +212,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		Health:        a.health,
 		Forward:       forward,
 		Metrics:       promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
-		Content:       web.ContentDeps{DB: db, FS: contentFS, BaseURL: cfg.BaseURL, HomeSlug: cfg.HomeSlug},
+		Content:       web.ContentDeps{DB: db, FS: contentFS, BaseURL: cfg.BaseURL, HomeSlug: cfg.HomeSlug, Version: dbVersion},
 		OnFly:         cfg.OnFly,
 		CSRFKey:       csrfKey(cfg.ForwardSecret),
 		Site: web.Site{

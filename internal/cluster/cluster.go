@@ -29,6 +29,14 @@ const (
 	ReplicaIP = "127.0.0.3"
 )
 
+// ProfileEnv, set to any value, builds the blog with -tags blogpprof and
+// has each node serve Go's profiles at Node.PprofAddr (cmd/blog/pprof.go).
+const ProfileEnv = "BLOG_CLUSTER_PPROF"
+
+// PprofAddr is where the node's blog serves Go's profiles when ProfileEnv
+// is set.
+func (n *Node) PprofAddr() string { return net.JoinHostPort(n.IP, "6060") }
+
 // Bounds of starting and stopping.
 const (
 	startTimeout = 90 * time.Second
@@ -41,6 +49,13 @@ type Options struct {
 	// replica's BLOG_FORWARD_PORT is the proxy's, which passes writes on to
 	// the primary's blog unless told to fail.
 	Proxy bool
+	// EventProxy puts an EventProxy between each node's blog and its
+	// LiteFS API: the blog's BLOG_LITEFS_URL is the proxy's.
+	EventProxy bool
+	// Delay, when not zero, makes the replica a region away: its forwarded
+	// writes and LiteFS's replication pass through DelayProxies that hold
+	// every byte this long each way. Not with Proxy.
+	Delay time.Duration
 }
 
 // Cluster is the blog on two LiteFS nodes: Primary holds a static lease,
@@ -60,11 +75,13 @@ type Cluster struct {
 type Node struct {
 	Name    string // "primary" or "replica"
 	IP      string
-	URL     string // the blog's base URL, http://IP:port
-	FUSEDir string // the LiteFS mount
-	DB      string // BLOG_DB, inside FUSEDir
-	Config  string // the node's litefs.yml
-	LogPath string // LiteFS's and the blog's output
+	URL     string      // the blog's base URL, http://IP:port
+	FUSEDir string      // the LiteFS mount
+	DB      string      // BLOG_DB, inside FUSEDir
+	Config  string      // the node's litefs.yml
+	LogPath string      // LiteFS's and the blog's output
+	API     string      // LiteFS's HTTP API on this node, http://IP:port
+	Events  *EventProxy // between the blog and API, when Options.EventProxy
 
 	litefs string            // the litefs binary
 	env    map[string]string // BLOG_ settings, passed on to the blog
@@ -171,17 +188,35 @@ func Start(t testing.TB, opts Options) *Cluster {
 	// Without the proxy BLOG_FORWARD_PORT stays unset, as on Fly: replicas
 	// forward to the port of their own BLOG_ADDR.
 	replicaForwardPort := ""
+	taken := []int{blogPort, litefsPort}
+	port := func() int {
+		p := freePort(t, taken...)
+		taken = append(taken, p)
+		return p
+	}
+	if opts.Proxy && opts.Delay > 0 {
+		t.Fatal("cluster.Options: Proxy and Delay both stand on the replica's forwarding; choose one")
+	}
 	if opts.Proxy {
-		c.Proxy = StartFaultProxy(t, net.JoinHostPort(PrimaryIP, strconv.Itoa(freePort(t, blogPort, litefsPort))),
+		c.Proxy = StartFaultProxy(t, net.JoinHostPort(PrimaryIP, strconv.Itoa(port())),
 			net.JoinHostPort(PrimaryIP, strconv.Itoa(blogPort)))
 		replicaForwardPort = c.Proxy.Port()
 	}
+	replicaPrimaryAPI := ""
+	if opts.Delay > 0 {
+		fwd := StartDelayProxy(t, net.JoinHostPort(PrimaryIP, strconv.Itoa(port())),
+			net.JoinHostPort(PrimaryIP, strconv.Itoa(blogPort)), opts.Delay)
+		replicaForwardPort = fwd.Port()
+		repl := StartDelayProxy(t, net.JoinHostPort(PrimaryIP, strconv.Itoa(port())),
+			net.JoinHostPort(PrimaryIP, strconv.Itoa(litefsPort)), opts.Delay)
+		replicaPrimaryAPI = "http://" + repl.Addr()
+	}
 
-	newNode := func(name, ip, peerIP string, candidate bool, forwardPort string) *Node {
+	newNode := func(name, ip, peerIP string, candidate bool, forwardPort, primaryAPI string) *Node {
 		nodeRoot := filepath.Join(tmp, name)
 		cfg, err := DeriveNodeConfig(base, NodeSpec{
 			IP: ip, Root: nodeRoot, Candidate: candidate, PrimaryIP: PrimaryIP,
-			LiteFSPort: litefsPort, Blog: blog,
+			LiteFSPort: litefsPort, Blog: blog, PrimaryAPI: primaryAPI,
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -194,6 +229,7 @@ func Start(t testing.TB, opts Options) *Cluster {
 			DB:      Rebase(nodeRoot, dbPath),
 			Config:  filepath.Join(nodeRoot, "litefs.yml"),
 			LogPath: filepath.Join(logs, name+".log"),
+			API:     "http://" + net.JoinHostPort(ip, strconv.Itoa(litefsPort)),
 			litefs:  litefs,
 		}
 		for _, dir := range []string{cfg.FUSEDir, cfg.DataDir} {
@@ -212,16 +248,24 @@ func Start(t testing.TB, opts Options) *Cluster {
 			// Viewer counts are gossiped between the two, as on Fly.
 			"BLOG_GOSSIP_ADDR": net.JoinHostPort(ip, gossipPort),
 			"BLOG_PEERS":       net.JoinHostPort(peerIP, gossipPort),
+			"BLOG_LITEFS_URL":  n.API,
 		}
 		if forwardPort != "" {
 			n.env["BLOG_FORWARD_PORT"] = forwardPort
 		}
+		if os.Getenv(ProfileEnv) != "" {
+			n.env["BLOG_PPROF_ADDR"] = n.PprofAddr()
+		}
+		if opts.EventProxy {
+			n.Events = StartEventProxy(t, net.JoinHostPort(ip, strconv.Itoa(port())), n.API)
+			n.env["BLOG_LITEFS_URL"] = n.Events.URL()
+		}
 		n.start(t)
 		return n
 	}
-	c.Primary = newNode("primary", PrimaryIP, ReplicaIP, true, "")
+	c.Primary = newNode("primary", PrimaryIP, ReplicaIP, true, "", "")
 	t.Cleanup(func() { c.stop(t) })
-	c.Replica = newNode("replica", ReplicaIP, PrimaryIP, false, replicaForwardPort)
+	c.Replica = newNode("replica", ReplicaIP, PrimaryIP, false, replicaForwardPort, replicaPrimaryAPI)
 
 	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
 	defer cancel()
@@ -552,7 +596,11 @@ func Build(t testing.TB, root string) string {
 			return
 		}
 		b.path = filepath.Join(b.dir, "blog")
-		cmd := exec.Command("go", "build", "-tags", deploy.BuildTags, "-o", b.path, "./cmd/blog")
+		tags := deploy.BuildTags
+		if os.Getenv(ProfileEnv) != "" {
+			tags += " blogpprof"
+		}
+		cmd := exec.Command("go", "build", "-tags", tags, "-o", b.path, "./cmd/blog")
 		cmd.Dir = root
 		if out, err := cmd.CombinedOutput(); err != nil {
 			b.err = fmt.Errorf("go build -tags %s ./cmd/blog: %v\n%s", deploy.BuildTags, err, out)

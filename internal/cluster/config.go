@@ -20,6 +20,10 @@ type NodeSpec struct {
 	PrimaryIP  string // the candidate's loopback address
 	LiteFSPort int    // port of LiteFS's API, the same on both nodes
 	Blog       string // absolute path of the binary that stands for `blog`
+	// PrimaryAPI is where a replica reaches the candidate's LiteFS API to
+	// replicate; default http://PrimaryIP:LiteFSPort. A delaying proxy
+	// goes here.
+	PrimaryAPI string
 }
 
 // NodeConfig is a node's litefs.yml and the folders it names.
@@ -82,6 +86,9 @@ func DeriveNodeConfig(base []byte, spec NodeSpec) (NodeConfig, error) {
 	lease["candidate"] = spec.Candidate
 	lease["hostname"] = spec.PrimaryIP
 	lease["advertise-url"] = "http://" + net.JoinHostPort(spec.PrimaryIP, port)
+	if spec.PrimaryAPI != "" && !spec.Candidate {
+		lease["advertise-url"] = spec.PrimaryAPI
+	}
 	delete(lease, "consul")
 
 	if err := replaceBlog(cfg, spec.Blog); err != nil {

@@ -105,6 +105,26 @@ func errNotPrimary() error {
 // Middleware returns the before-middleware that, on a replica, runs each
 // write on the primary instead of here and halts the chain with the
 // primary's answer. On a primary or standalone node it lets the write go on.
+//
+// The role is read at the start of every write, from the event stream's
+// memory while it is up, so a primaryChange applies to the very next
+// write. A write already under way when the lease moves is not lost and
+// does not happen twice:
+//
+//   - Forwarded to a node that has just lost the lease: that node's chain
+//     refuses it as not_primary (421) if it knows, or LiteFS refuses its
+//     commit and it answers 500 with nothing recorded. Either way the
+//     replica retries with the same idempotency key, reading the role
+//     again, and the new primary runs it once (TestWriteRacingAPrimaryChange).
+//   - Run here by a primary that loses the lease before committing: LiteFS
+//     refuses the commit, the transaction rolls back, and the caller gets
+//     an error with nothing written; a retry reaches the new primary.
+//   - Committed here just before the lease moved: the ledger's key is in
+//     the same transaction, which LiteFS replicates to the next primary, so
+//     a retry there is answered from the ledger.
+//   - Waiting on a replica whose primary vanishes: the forward retries until
+//     a primary is named and answers, or returns 503 unavailable after
+//     DefaultForwardTimeout with nothing written by this node.
 func (f *Forwarder) Middleware() repo.Middleware {
 	return repo.Middleware{Name: MiddlewareName, Before: f.before}
 }

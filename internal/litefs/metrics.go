@@ -24,6 +24,9 @@ type Metrics struct {
 	wait      prometheus.Histogram
 	retries   prometheus.Counter
 	replays   prometheus.Counter
+
+	eventsLive       prometheus.Gauge
+	eventsReconnects prometheus.Counter
 }
 
 // NewMetrics returns Metrics registered with reg (when not nil), and, when
@@ -53,13 +56,21 @@ func NewMetrics(reg prometheus.Registerer, node *Node) *Metrics {
 			Name: "blog_idempotency_replays_total",
 			Help: "Writes answered from the idempotency ledger instead of running again.",
 		}),
+		eventsLive: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "blog_litefs_events_up",
+			Help: "1 while the node follows LiteFS's event stream, 0 while it reads the role and position from the mount instead.",
+		}),
+		eventsReconnects: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "blog_litefs_events_reconnects_total",
+			Help: "Attempts to open LiteFS's event stream again after it broke, was closed or could not be opened.",
+		}),
 	}
 	// Show every outcome from the start, so rates work before the first failure.
 	for _, o := range []string{OutcomeOK, OutcomeError, OutcomeUnavailable} {
 		m.forwarded.WithLabelValues(o)
 	}
 	if reg != nil {
-		reg.MustRegister(m.forwarded, m.latency, m.wait, m.retries, m.replays)
+		reg.MustRegister(m.forwarded, m.latency, m.wait, m.retries, m.replays, m.eventsLive, m.eventsReconnects)
 		if node != nil {
 			reg.MustRegister(newRoleCollector(node))
 		}
@@ -92,6 +103,17 @@ func (m *Metrics) forwardedWrite(outcome string, latency, wait time.Duration) {
 	}
 }
 
+func (m *Metrics) eventsUp(up bool) {
+	if m == nil {
+		return
+	}
+	if up {
+		m.eventsLive.Set(1)
+	} else {
+		m.eventsLive.Set(0)
+	}
+}
+
 func (m *Metrics) retried() {
 	if m == nil {
 		return
@@ -100,7 +122,7 @@ func (m *Metrics) retried() {
 }
 
 // roleCollector reports the node's role when scraped rather than when it
-// last changed, because LiteFS changes it without telling the blog.
+// last changed, because LiteFS may change it while the event stream is down.
 type roleCollector struct {
 	node *Node
 	desc *prometheus.Desc

@@ -75,9 +75,10 @@ func (n *Node) Pos() (Pos, error) {
 	return p, nil
 }
 
-// Polling bounds of WaitForTXID. Replication within one region takes about
-// a millisecond, so the first looks come quickly; the interval then grows a
-// little so that a long wait costs next to nothing.
+// Polling bounds of WaitForTXID while the event stream is down.
+// Replication within one region takes about a millisecond, so the first
+// looks come quickly; the interval then grows a little so that a long wait
+// costs next to nothing.
 const (
 	waitFirstPoll = 200 * time.Microsecond
 	waitMaxPoll   = time.Millisecond
@@ -99,11 +100,33 @@ func (n *Node) WaitForTXID(ctx context.Context, txid uint64) error {
 }
 
 // waitForTXID is WaitForTXID for a caller that knows the node is a replica.
+// While the event stream is up it waits to be told of the transaction, at
+// no cost; while it is down it polls the position file. It changes from one
+// to the other as the stream goes down or comes back.
 func (n *Node) waitForTXID(ctx context.Context, txid uint64) error {
 	interval := waitFirstPoll
 	timer := time.NewTimer(interval)
 	defer timer.Stop()
+	var reached uint64
 	for {
+		var changed <-chan struct{}
+		if n.events != nil {
+			var s EventState
+			var live bool
+			s, live, changed = n.events.watch()
+			if live {
+				if s.Pos.TXID >= txid {
+					return nil
+				}
+				reached = s.Pos.TXID
+				select {
+				case <-ctx.Done():
+					return notCaughtUp(reached, txid)
+				case <-changed:
+				}
+				continue
+			}
+		}
 		pos, err := n.Pos()
 		if err != nil {
 			return err
@@ -111,16 +134,22 @@ func (n *Node) waitForTXID(ctx context.Context, txid uint64) error {
 		if pos.TXID >= txid {
 			return nil
 		}
+		reached = pos.TXID
 		timer.Reset(interval)
 		select {
 		case <-ctx.Done():
-			return blog.Errorf(blog.EUNAVAILABLE,
-				"This server has not caught up with the primary yet (transaction %s of %s). Try again in a moment.",
-				FormatTXID(pos.TXID), FormatTXID(txid))
+			return notCaughtUp(reached, txid)
 		case <-timer.C:
+		case <-changed: // the stream came back (nil channel without one)
 		}
 		interval = min(interval*5/4, waitMaxPoll)
 	}
+}
+
+func notCaughtUp(reached, txid uint64) error {
+	return blog.Errorf(blog.EUNAVAILABLE,
+		"This server has not caught up with the primary yet (transaction %s of %s). Try again in a moment.",
+		FormatTXID(reached), FormatTXID(txid))
 }
 
 // readSmall reads a file of LiteFS's mount that holds a line of text. Every

@@ -22,13 +22,16 @@ const (
 	Replica Role = "replica"
 )
 
-// Node answers questions about this node's place in the LiteFS cluster. It
-// keeps no state of its own: LiteFS can hand the lease to another node at
-// any moment, so every answer is read afresh from the mount.
+// Node answers questions about this node's place in the LiteFS cluster.
+// LiteFS can hand the lease to another node at any moment, so every answer
+// is current: while the node follows LiteFS's event stream (Follow) and the
+// stream is up, it comes from the stream's memory, updated as LiteFS
+// reports each change; otherwise it is read afresh from the mount.
 type Node struct {
-	dir     string // the folder holding the database, the mount's root on LiteFS
-	dbPath  string // the database file
-	posPath string // LiteFS's replication position for the database
+	dir     string  // the folder holding the database, the mount's root on LiteFS
+	dbPath  string  // the database file
+	posPath string  // LiteFS's replication position for the database
+	events  *Events // nil: the mount is read for every answer
 }
 
 // NewNode returns the Node whose database file is dbPath.
@@ -36,10 +39,28 @@ func NewNode(dbPath string) *Node {
 	return &Node{dir: filepath.Dir(dbPath), dbPath: dbPath, posPath: dbPath + "-pos"}
 }
 
-// Role reports the node's role and, on a replica, the primary's hostname as
-// LiteFS wrote it in .primary. LiteFS keeps a .lag file at the root of every
-// mount, and a .primary file only while another node holds the lease.
+// Follow makes n answer from e's memory while e's stream is up. Call it
+// before n is shared; e.Run must be running for it to help.
+func (n *Node) Follow(e *Events) { n.events = e }
+
+// Events returns the event stream n follows, or nil.
+func (n *Node) Events() *Events { return n.events }
+
+// Role reports the node's role and, on a replica, the primary's hostname.
+// While the event stream is up they are the stream's, so a primaryChange
+// applies to the very next call; otherwise see FileRole.
 func (n *Node) Role() (role Role, primary string, err error) {
+	if s, live := n.events.State(); live {
+		return s.Role(), s.Primary, nil
+	}
+	return n.FileRole()
+}
+
+// FileRole reports the node's role and, on a replica, the primary's
+// hostname as LiteFS wrote it in .primary. LiteFS keeps a .lag file at the
+// root of every mount, and a .primary file only while another node holds
+// the lease.
+func (n *Node) FileRole() (role Role, primary string, err error) {
 	if _, err := os.Stat(filepath.Join(n.dir, ".lag")); errors.Is(err, fs.ErrNotExist) {
 		return Standalone, "", nil
 	} else if err != nil {

@@ -7,8 +7,13 @@ type Status struct {
 	TXID    string `json:"txid"`    // last transaction applied here, "" when standalone
 }
 
-// Status reads the node's role and replication position.
+// Status reads the node's role and replication position, from the event
+// stream's memory while it is up.
 func (n *Node) Status() (Status, error) {
+	if s, live := n.events.State(); live {
+		st := Status{Role: s.Role(), Primary: s.Primary, TXID: FormatTXID(s.Pos.TXID)}
+		return st, nil
+	}
 	role, primary, err := n.Role()
 	if err != nil {
 		return Status{}, err

@@ -16,7 +16,7 @@ import (
 // newRepo opens a migrated database in a temp folder with one operation,
 // "notes.add", that inserts a row into a scratch table and can be told to
 // fail after writing.
-func newRepo(t *testing.T) (*repo.Repo, *sql.DB, *int) {
+func newRepo(t testing.TB) (*repo.Repo, *sql.DB, *int) {
 	t.Helper()
 	db := sqlitetest.Open(t)
 	if _, err := db.Exec(`CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT NOT NULL)`); err != nil {

@@ -1,0 +1,211 @@
+package cluster
+
+import (
+	"bufio"
+	"context"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// EventProxy stands between a node's blog and its LiteFS API (the blog's
+// BLOG_LITEFS_URL), passes GET /events on line by line, and breaks the
+// stream on purpose: it cuts it mid-line, ends it as LiteFS ends the stream
+// of a subscriber it drops, holds events back, refuses connections, or
+// slips in events LiteFS did not send.
+type EventProxy struct {
+	addr   string // where it listens
+	target string // LiteFS's API, http://host:port
+	srv    *http.Server
+
+	mu      sync.Mutex
+	ln      net.Listener // nil while refusing
+	streams map[*proxiedStream]bool
+	held    bool
+
+	opened atomic.Int64
+}
+
+// proxiedStream is one open GET /events.
+type proxiedStream struct {
+	inject chan string   // lines to slip in
+	cut    chan struct{} // closed: break the connection mid-line
+	end    chan struct{} // closed: end the stream cleanly
+	once   sync.Once
+}
+
+// StartEventProxy listens on addr and passes the event stream of the LiteFS
+// API at target on. It stops when the test ends.
+func StartEventProxy(t testing.TB, addr, target string) *EventProxy {
+	t.Helper()
+	p := &EventProxy{addr: addr, target: target, streams: map[*proxiedStream]bool{}}
+	p.srv = &http.Server{Handler: p, ReadHeaderTimeout: 10 * time.Second}
+	if err := p.listen(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.srv.Close() })
+	return p
+}
+
+func (p *EventProxy) listen() error {
+	ln, err := net.Listen("tcp", p.addr)
+	if err != nil {
+		return err
+	}
+	p.ln = ln
+	go p.srv.Serve(ln)
+	return nil
+}
+
+// URL is the proxy's address, the blog's BLOG_LITEFS_URL.
+func (p *EventProxy) URL() string { return "http://" + p.addr }
+
+// Opened counts the streams the proxy has opened to LiteFS.
+func (p *EventProxy) Opened() int64 { return p.opened.Load() }
+
+// Refuse closes the proxy's port (true) or opens it again (false).
+func (p *EventProxy) Refuse(t testing.TB, refuse bool) {
+	t.Helper()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	switch {
+	case refuse && p.ln != nil:
+		p.ln.Close()
+		p.ln = nil
+	case !refuse && p.ln == nil:
+		if err := p.listen(); err != nil {
+			t.Fatalf("the event proxy cannot listen on %s again: %v", p.addr, err)
+		}
+	}
+}
+
+// Hold stops passing events on (true), as a stalled connection would, or
+// lets them through again (false).
+func (p *EventProxy) Hold(hold bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.held = hold
+}
+
+func (p *EventProxy) isHeld() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.held
+}
+
+// each runs f on every open stream.
+func (p *EventProxy) each(f func(s *proxiedStream)) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for s := range p.streams {
+		f(s)
+	}
+}
+
+// Cut breaks every open stream in the middle of a line, with a reset.
+func (p *EventProxy) Cut() { p.each(func(s *proxiedStream) { s.once.Do(func() { close(s.cut) }) }) }
+
+// Drop ends every open stream after a whole line, as LiteFS ends the
+// stream of a subscriber that fell 1,024 events behind.
+func (p *EventProxy) Drop() { p.each(func(s *proxiedStream) { s.once.Do(func() { close(s.end) }) }) }
+
+// Inject sends line, one JSON event, on every open stream.
+func (p *EventProxy) Inject(line string) { p.each(func(s *proxiedStream) { s.inject <- line }) }
+
+func (p *EventProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, r.Method, p.target+r.URL.RequestURI(), nil)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadGateway)
+		return
+	}
+	defer resp.Body.Close()
+	p.opened.Add(1)
+	s := &proxiedStream{inject: make(chan string, 16), cut: make(chan struct{}), end: make(chan struct{})}
+	p.mu.Lock()
+	p.streams[s] = true
+	p.mu.Unlock()
+	defer func() {
+		p.mu.Lock()
+		delete(p.streams, s)
+		p.mu.Unlock()
+	}()
+
+	for k, vs := range resp.Header {
+		w.Header()[k] = vs
+	}
+	w.WriteHeader(resp.StatusCode)
+	flush := http.NewResponseController(w).Flush
+
+	lines := make(chan []byte)
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(resp.Body)
+		for sc.Scan() {
+			line := append(append([]byte(nil), sc.Bytes()...), '\n')
+			select {
+			case lines <- line:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	var pending [][]byte // held back
+	send := func() bool {
+		if len(pending) == 0 || p.isHeld() {
+			return true
+		}
+		for _, l := range pending {
+			if _, err := w.Write(l); err != nil {
+				return false
+			}
+		}
+		pending = pending[:0]
+		_ = flush()
+		return true
+	}
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-tick.C:
+			if !send() {
+				return
+			}
+		case <-ctx.Done():
+			return
+		case <-s.end:
+			return
+		case <-s.cut:
+			_, _ = w.Write([]byte(`{"type":"tx","db":"blo`))
+			_ = flush()
+			if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+				if tc, ok := conn.(*net.TCPConn); ok {
+					_ = tc.SetLinger(0)
+				}
+				conn.Close()
+			}
+			return
+		case line := <-s.inject:
+			_, _ = w.Write([]byte(line + "\n"))
+			_ = flush()
+		case line, ok := <-lines:
+			if !ok {
+				return // LiteFS ended the stream
+			}
+			pending = append(pending, line)
+			if !send() {
+				return
+			}
+		}
+	}
+}
