@@ -93,6 +93,8 @@ type script struct {
 	mu    sync.Mutex
 	out   bytes.Buffer
 	nodes []scriptNode
+	// counts is how many sqlite3 lines the script has printed so far.
+	counts int
 }
 
 func (s *script) output() string {
@@ -144,7 +146,12 @@ func startScript(t *testing.T, path string, ignoreINT bool) *script {
 				fuse := filepath.Dir(m[3])
 				s.nodes = append(s.nodes, scriptNode{name: m[1], url: m[2], db: m[3], fuseDir: fuse, root: filepath.Dir(fuse)})
 			}
-			ready := len(s.nodes) == 2 && strings.Contains(s.out.String(), "sqlite3 ")
+			if strings.HasPrefix(strings.TrimSpace(line), "sqlite3 ") {
+				s.counts++
+			}
+			// Ready once the instructions are printed whole: both nodes
+			// and both counts (the lines arrive one at a time).
+			ready := len(s.nodes) == 2 && s.counts == 2
 			s.mu.Unlock()
 			if ready {
 				once.Do(func() { close(running) })
