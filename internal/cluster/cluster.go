@@ -174,7 +174,15 @@ func Start(t testing.TB, opts Options) *Cluster {
 	logs := t.ArtifactDir()
 	blogPort := freePort(t)
 	litefsPort := freePort(t, blogPort)
-	gossipPort := strconv.Itoa(freePort(t, blogPort, litefsPort))
+	// Every further port (gossip, proxies) comes from port(), so no two
+	// of them can be the same.
+	taken := []int{blogPort, litefsPort}
+	port := func() int {
+		p := freePort(t, taken...)
+		taken = append(taken, p)
+		return p
+	}
+	gossipPort := strconv.Itoa(port())
 
 	c := &Cluster{
 		AdminPassword: "admin-" + randomText(8),
@@ -188,12 +196,6 @@ func Start(t testing.TB, opts Options) *Cluster {
 	// Without the proxy BLOG_FORWARD_PORT stays unset, as on Fly: replicas
 	// forward to the port of their own BLOG_ADDR.
 	replicaForwardPort := ""
-	taken := []int{blogPort, litefsPort}
-	port := func() int {
-		p := freePort(t, taken...)
-		taken = append(taken, p)
-		return p
-	}
 	if opts.Proxy && opts.Delay > 0 {
 		t.Fatal("cluster.Options: Proxy and Delay both stand on the replica's forwarding; choose one")
 	}
