@@ -12,11 +12,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"path"
 	"strings"
 	"time"
 
 	"blog"
+	"blog/internal/markdown"
 	"blog/internal/repo"
 )
 
@@ -74,11 +74,8 @@ type deleteArgs struct {
 }
 
 // NameOf returns the name an image file is stored and served under: its
-// base name without the extension.
-func NameOf(file string) string {
-	base := path.Base(file)
-	return strings.TrimSuffix(base, path.Ext(base))
-}
+// base name without the extension, as posts name it (markdown.AssetName).
+func NameOf(file string) string { return markdown.AssetName(file) }
 
 // CheckName reports whether name can be an asset's name.
 func CheckName(name string) error {

@@ -9,10 +9,12 @@ import (
 	"strings"
 
 	xhtml "golang.org/x/net/html"
+
+	"blog/internal/markdown"
 )
 
 // URLPrefix is where the blog serves the images: /assets/images/{name}.
-const URLPrefix = "/assets/images/"
+const URLPrefix = markdown.ImagePath
 
 // PlaceholderClass is the class of an <img> that carries a placeholder in
 // its style (--lqip), which web/static/lqip.css draws.

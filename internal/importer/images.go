@@ -2,7 +2,6 @@ package importer
 
 import (
 	"context"
-	"fmt"
 	"io/fs"
 
 	"blog/internal/assets"
@@ -15,11 +14,6 @@ import (
 // before any write. A post whose images changed gets a new hash, so it is
 // stored again.
 func prepareImages(ctx context.Context, r *repo.Repo, fsys fs.FS, c *Content) (*assets.Plan, error) {
-	for _, op := range []string{assets.OpUpsert, assets.OpDelete} {
-		if !r.Has(op) {
-			return nil, fmt.Errorf("import: operation %s is not registered; call importer.Register first", op)
-		}
-	}
 	plan, err := assets.Prepare(ctx, r.DB(), fsys)
 	if err != nil {
 		return nil, err

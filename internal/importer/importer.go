@@ -217,7 +217,7 @@ func (r Report) Wrote() bool {
 // nothing.
 func Run(ctx context.Context, r *repo.Repo, fsys fs.FS) (Report, error) {
 	var rep Report
-	for _, op := range []string{posts.OpUpsert, posts.OpDelete, projects.OpUpsert, projects.OpDelete} {
+	for _, op := range []string{posts.OpUpsert, posts.OpDelete, projects.OpUpsert, projects.OpDelete, assets.OpUpsert, assets.OpDelete} {
 		if !r.Has(op) {
 			return rep, fmt.Errorf("import: operation %s is not registered; call importer.Register first", op)
 		}

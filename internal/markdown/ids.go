@@ -77,8 +77,12 @@ func ImageURL(src string) (url string, ok bool) {
 	if name == "" {
 		return "", false
 	}
-	return "/assets/images/" + name, true
+	return ImagePath + name, true
 }
+
+// ImagePath is where the blog serves the content's images:
+// ImagePath + AssetName(file).
+const ImagePath = "/assets/images/"
 
 // AssetName is the name a content image is known by: its file's base name
 // without the extension.
