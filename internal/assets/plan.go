@@ -46,6 +46,26 @@ type FileError struct {
 
 func (e *FileError) Error() string { return e.File + ": " + e.Reason }
 
+// Files lists the images of one folder of the content: the files at its
+// top, without editors' hidden files and without folders. A folder that is
+// not there has none.
+func Files(fsys fs.FS, dir string) ([]string, error) {
+	entries, err := fs.ReadDir(fsys, dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var files []string
+	for _, e := range entries {
+		if !strings.HasPrefix(e.Name(), ".") && !e.IsDir() {
+			files = append(files, path.Join(dir, e.Name()))
+		}
+	}
+	return files, nil
+}
+
 // Prepare reads the images of fsys's assets/ and images/ folders, converts
 // those that are new or changed since the import that stored db's images
 // (by hash), and lists the stored images the content no longer has. Every
@@ -61,21 +81,14 @@ func Prepare(ctx context.Context, db *sql.DB, fsys fs.FS) (*Plan, error) {
 	sources := map[string]string{}
 	var errs []error
 	for _, dir := range Folders {
-		entries, err := fs.ReadDir(fsys, dir)
-		if errors.Is(err, fs.ErrNotExist) {
-			continue
-		}
+		files, err := Files(fsys, dir)
 		if err != nil {
 			return nil, err
 		}
-		for _, e := range entries {
-			if strings.HasPrefix(e.Name(), ".") || e.IsDir() {
-				continue // editors' temporary files, and folders
-			}
+		for _, file := range files {
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
-			file := path.Join(dir, e.Name())
 			name := NameOf(file)
 			if err := CheckName(name); err != nil {
 				errs = append(errs, &FileError{file, "its name cannot be an address: " + err.Error()})

@@ -135,21 +135,14 @@ func Load(fsys fs.FS) (*Content, error) {
 }
 
 // assetNames returns the names of the pictures in the content's assets/
-// folder, each a file's base name without its extension.
+// folder, each a file's base name without its extension: the files the
+// import stores (assets.Files).
 func assetNames(fsys fs.FS) (map[string]bool, error) {
-	names := map[string]bool{}
-	err := fs.WalkDir(fsys, AssetsDir, func(p string, d fs.DirEntry, err error) error {
-		if errors.Is(err, fs.ErrNotExist) && p == AssetsDir {
-			return fs.SkipAll
-		}
-		if err != nil {
-			return err
-		}
-		if !d.IsDir() && !strings.HasPrefix(d.Name(), ".") {
-			names[markdown.AssetName(p)] = true
-		}
-		return nil
-	})
+	files, err := assets.Files(fsys, AssetsDir)
+	names := make(map[string]bool, len(files))
+	for _, f := range files {
+		names[assets.NameOf(f)] = true
+	}
 	return names, err
 }
 
