@@ -23,25 +23,50 @@ func (s *Server) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
 			return blog.Errorf(blog.EFORBIDDEN,
 				"Writing is disabled: start the blog with BLOG_ADMIN_PASSWORD set to enable it.")
 		}
-		addr := s.clientAddr(c.Request())
-		now := time.Now()
-		if wait := s.logins.wait(addr, now); wait > 0 {
-			secs := int(math.Ceil(wait.Seconds()))
+		a := s.checkAdmin(c)
+		if a.wait > 0 {
+			secs := int(math.Ceil(a.wait.Seconds()))
 			c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
 			return blog.Errorf(blog.ETOOMANY,
 				"Too many failed sign-ins from your address; try again in %d seconds.", secs)
 		}
-		user, pass, ok := c.Request().BasicAuth()
-		if !ok {
-			return blog.Errorf(blog.EUNAUTHORIZED, "Sign in as admin to change the blog.")
-		}
-		if !equal(user, "admin") || !equal(pass, s.adminPassword) {
-			s.logins.fail(addr, now)
-			s.log.Warn("failed sign-in", "remote", addr)
+		if !a.ok {
 			return blog.Errorf(blog.EUNAUTHORIZED, "Sign in as admin to change the blog.")
 		}
 		return next(c)
 	}
+}
+
+// adminCheck is what a request's Basic credentials are worth.
+type adminCheck struct {
+	ok   bool          // they are the admin's
+	wait time.Duration // the client must wait this long before trying again
+}
+
+const adminCheckKey = "blog.adminCheck"
+
+// checkAdmin checks the request's credentials against the admin's password
+// under the sign-in limit, once per request: the write guard and the pages
+// that show the admin more (isAdmin) share one answer, so a wrong password
+// counts once against the limit, whichever asks. The password must be set.
+func (s *Server) checkAdmin(c echo.Context) adminCheck {
+	if a, ok := c.Get(adminCheckKey).(adminCheck); ok {
+		return a
+	}
+	var a adminCheck
+	addr := s.clientAddr(c.Request())
+	now := time.Now()
+	user, pass, given := c.Request().BasicAuth()
+	switch a.wait = s.logins.wait(addr, now); {
+	case a.wait > 0 || !given:
+	case equal(user, "admin") && equal(pass, s.adminPassword):
+		a.ok = true
+	default:
+		s.logins.fail(addr, now)
+		s.log.Warn("failed sign-in", "remote", addr)
+	}
+	c.Set(adminCheckKey, a)
+	return a
 }
 
 // equal compares secrets in constant time whatever their lengths.

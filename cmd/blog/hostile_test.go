@@ -575,6 +575,28 @@ func TestPasswordGuessingIsLimited(t *testing.T) {
 	if a := guess("198.51.100.9", "pw"); a.status != 201 {
 		t.Fatalf("another address with the password: %d, want 201", a.status)
 	}
+
+	// Pages that show the admin more (a tag's edit controls) check the
+	// password too: guesses there count against the same limit, and a
+	// limited address is shown the reader's page even with the password.
+	read := func(ip, pass string) answer {
+		t.Helper()
+		return n.do("GET", "/tags", nil, "Fly-Client-IP", ip, "Authorization", "Basic "+basic("admin", pass))
+	}
+	if a := read("192.0.2.50", "pw"); a.status != 200 || !strings.Contains(a.body, "New tag") {
+		t.Fatalf("the admin's tag list: %d, no New tag control", a.status)
+	}
+	for i := range 10 {
+		if a := read("192.0.2.51", fmt.Sprint("page-guess", i)); a.status != 200 || strings.Contains(a.body, "New tag") {
+			t.Fatalf("page guess %d: %d, or the admin's controls shown", i+1, a.status)
+		}
+	}
+	if a := read("192.0.2.51", "pw"); a.status != 200 || strings.Contains(a.body, "New tag") {
+		t.Fatalf("the right password from an address limited by page guesses: %d, admin's controls %v", a.status, strings.Contains(a.body, "New tag"))
+	}
+	if a := guess("192.0.2.51", "pw"); a.status != 429 {
+		t.Fatalf("a write from an address limited by page guesses: %d, want 429", a.status)
+	}
 }
 
 // Defect: the request log wrote whatever X-Forwarded-For said. Now it
