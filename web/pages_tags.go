@@ -15,17 +15,24 @@ import (
 
 // handleTagIndex and handleTagShow answer from the page cache when they
 // can, like the pages of the reading side.
-func (s *Server) handleTagIndex(c echo.Context) error {
-	c.Response().Header().Add("Vary", "Authorization")
+func (s *Server) handleTagIndex(c echo.Context) error { return s.tagPage(c, s.renderTagIndex) }
+
+func (s *Server) handleTagShow(c echo.Context) error { return s.tagPage(c, s.renderTagShow) }
+
+// tagPage answers a tag page: the admin's view (with its edit controls)
+// and a page carrying a one-time notice are rendered afresh and never
+// kept; a reader's comes from the page cache.
+func (s *Server) tagPage(c echo.Context, render echo.HandlerFunc) error {
 	if s.isAdmin(c) {
 		takeFlash(c)
 		adminView(c)
-		return s.renderTagIndex(c)
+		return render(c)
 	}
+	c.Response().Header().Add("Vary", "Authorization")
 	if takeFlash(c) != "" {
-		return s.renderTagIndex(c)
+		return render(c)
 	}
-	return s.content.pages.serve(c, s.renderTagIndex)
+	return s.content.pages.serve(c, render)
 }
 
 func (s *Server) renderTagIndex(c echo.Context) error {
@@ -39,19 +46,6 @@ func (s *Server) renderTagIndex(c echo.Context) error {
 func (s *Server) handleTagNew(c echo.Context) error {
 	form := views.TagForm{Action: "/tags", Submit: "Create tag", WritesOff: s.adminPassword == ""}
 	return s.render(c, http.StatusOK, views.TagNew(s.page(c, "New tag"), form))
-}
-
-func (s *Server) handleTagShow(c echo.Context) error {
-	c.Response().Header().Add("Vary", "Authorization")
-	if s.isAdmin(c) {
-		takeFlash(c)
-		adminView(c)
-		return s.renderTagShow(c)
-	}
-	if takeFlash(c) != "" {
-		return s.renderTagShow(c)
-	}
-	return s.content.pages.serve(c, s.renderTagShow)
 }
 
 func (s *Server) renderTagShow(c echo.Context) error {
