@@ -146,8 +146,8 @@ func (s *Server) pageExists(ctx context.Context, path string) error {
 	parts := strings.Split(strings.TrimPrefix(path, "/"), "/")
 	switch {
 	case len(parts) == 2 && parts[0] == "posts":
-		_, err := posts.Get(ctx, s.contentDB(), parts[1])
-		if blog.ErrorCode(err) == blog.ENOTFOUND {
+		ok, err := posts.Exists(ctx, s.contentDB(), parts[1])
+		if err == nil && !ok {
 			return unknown
 		}
 		return err

@@ -157,6 +157,17 @@ func Get(ctx context.Context, db *sql.DB, slug string) (Post, error) {
 	return getWhere(ctx, db, `p.is_draft = 0 AND p.slug = ?`, slug)
 }
 
+// Exists reports whether a published post has the slug, reading no more
+// than its index entry.
+func Exists(ctx context.Context, db *sql.DB, slug string) (bool, error) {
+	var one int
+	err := db.QueryRowContext(ctx, `SELECT 1 FROM posts WHERE is_draft = 0 AND slug = ?`, slug).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
 // Lookup returns the post with the slug, a draft too (Draft says which),
 // for the admin's preview; or a not_found error.
 func Lookup(ctx context.Context, db *sql.DB, slug string) (Post, error) {
