@@ -28,7 +28,7 @@ func decodeJSON(c echo.Context, v any) error {
 	if mt, _, _ := mime.ParseMediaType(ct); mt != echo.MIMEApplicationJSON {
 		return blog.Errorf(blog.EBADREQUEST, "Send the body as JSON with Content-Type: application/json.")
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(c.Response(), c.Request().Body, MaxBody))
+	body, err := io.ReadAll(c.Request().Body) // held to MaxBody by limitBody
 	if err != nil {
 		var big *http.MaxBytesError
 		if errors.As(err, &big) {
