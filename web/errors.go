@@ -114,6 +114,12 @@ func (s *Server) toAppError(c echo.Context, err error) (*blog.Error, int) {
 	return &blog.Error{Code: blog.EINTERNAL, Message: blog.ErrorMessage(err)}, http.StatusInternalServerError
 }
 
+// jsonError answers be in the API's error shape,
+// {"error":{"code":"…","message":"…"}}.
+func jsonError(c echo.Context, status int, be *blog.Error) error {
+	return c.JSON(status, map[string]any{"error": map[string]string{"code": be.Code, "message": be.Message}})
+}
+
 func isAPI(c echo.Context) bool {
 	return strings.HasPrefix(c.Request().URL.Path, "/api/")
 }
@@ -128,7 +134,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		c.Response().Header().Set("WWW-Authenticate", `Basic realm="blog admin", charset="UTF-8"`)
 	}
 	if isAPI(c) || strings.HasPrefix(c.Request().URL.Path, "/internal/") {
-		_ = c.JSON(status, map[string]any{"error": map[string]string{"code": be.Code, "message": be.Message}})
+		_ = jsonError(c, status, be)
 		return
 	}
 	// Pages get the bluescreen; never kept by a cache, as it may be a

@@ -172,5 +172,5 @@ func liveError(c echo.Context, err error) error {
 	if !errors.As(err, &be) {
 		return err
 	}
-	return c.JSON(statusOf(be.Code), map[string]any{"error": map[string]string{"code": be.Code, "message": be.Message}})
+	return jsonError(c, statusOf(be.Code), be)
 }
