@@ -64,10 +64,10 @@ type reading struct {
 }
 
 // contentRoutes registers the posts, projects, search and feed routes.
-// They are plain reads, outside the CSRF group: no page here has a form
+// They are plain reads, without the CSRF middleware: no page here has a form
 // that writes, and no answer depends on a cookie, so all can be cached,
 // by browsers and in the page cache (pagecache.go).
-func (s *Server) contentRoutes(e *echo.Echo, _ *echo.Group) {
+func (s *Server) contentRoutes(e *echo.Echo) {
 	rd := &reading{
 		s:        s,
 		db:       s.contentDB(),

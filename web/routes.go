@@ -27,20 +27,19 @@ func (s *Server) routes() {
 	e.GET("/static/*", s.handleStatic)
 	e.GET("/assets/images/:name", s.handleAsset)
 
-	// Tag pages. Forms carry a CSRF token; writes need the admin. The
-	// group has no middleware of its own: echo would then answer every
+	// Tag pages. Forms carry a CSRF token; writes need the admin. Each
+	// route names its own middleware: on a group, echo would answer every
 	// address under it, unknown ones and unknown methods included, through
-	// that middleware; each route names its own instead.
-	pages := e.Group("")
+	// that middleware.
 	csrf := s.csrf
-	pages.GET("/tags", s.handleTagIndex, csrf)
-	pages.GET("/tags/new", s.handleTagNew, csrf)
-	pages.POST("/tags", s.handleTagCreate, csrf, s.requireAdmin)
-	pages.GET("/tags/:id", s.handleTagShow, csrf)
-	pages.GET("/tags/:id/edit", s.handleTagEdit, csrf)
-	pages.GET("/signin", s.handleSignIn, s.requireAdmin)
-	pages.POST("/tags/:id", s.handleTagRename, csrf, s.requireAdmin)
-	pages.POST("/tags/:id/delete", s.handleTagDelete, csrf, s.requireAdmin)
+	e.GET("/tags", s.handleTagIndex, csrf)
+	e.GET("/tags/new", s.handleTagNew, csrf)
+	e.POST("/tags", s.handleTagCreate, csrf, s.requireAdmin)
+	e.GET("/tags/:id", s.handleTagShow, csrf)
+	e.GET("/tags/:id/edit", s.handleTagEdit, csrf)
+	e.GET("/signin", s.handleSignIn, s.requireAdmin)
+	e.POST("/tags/:id", s.handleTagRename, csrf, s.requireAdmin)
+	e.POST("/tags/:id/delete", s.handleTagDelete, csrf, s.requireAdmin)
 
 	s.liveRoutes(e)
 
@@ -54,7 +53,7 @@ func (s *Server) routes() {
 
 	e.GET("/gallery", s.handleGallery)
 
-	s.contentRoutes(e, pages)
+	s.contentRoutes(e)
 }
 
 // securityHeaders sets the headers every page wants; behind TLS, HSTS, so
