@@ -136,6 +136,12 @@ func TestBrowserLive(t *testing.T) {
 	if got := counts(tab1); got != "2/1" {
 		t.Fatalf("the counts were lost in the update: %s", got)
 	}
+	// The contents swapped in with the text follow the reading as the old
+	// ones did.
+	current := `(document.querySelector('#toc a[aria-current="location"]') || {hash: "none"}).hash`
+	run(tab1, "scroll the updated post", chromedp.Evaluate[chromedp.Void](
+		`window.scrollTo(0, document.getElementById("handing-the-write-over").getBoundingClientRect().top + window.scrollY - 40)`))
+	waitFor(tab1, "the updated contents follow the reading", current+` === "#handing-the-write-over"`, 5*time.Second)
 
 	// A reader half-way through a form keeps what they typed when the
 	// content changes elsewhere.
@@ -159,4 +165,21 @@ func TestBrowserLive(t *testing.T) {
 
 	closeTab2()
 	waitFor(tab1, "the second reader left", `document.getElementById("viewers-site").textContent === "1"`, 5*time.Second)
+
+	// The list of posts, updated in place, still searches as you type:
+	// its new search box is followed like the first.
+	run(tab1, "open the list", chromedp.EmulateViewport(1280, 900), chromedp.Navigate(e.srv.URL+"/posts"),
+		chromedp.WaitVisible(chromedp.CSS(`input[name="q"]`)))
+	eval(tab1, `window.stillTheSamePage = "list"; "ok"`)
+	post = strings.Replace(post, "title: How a write finds its primary", "title: How a write finds the one primary", 1)
+	fsys[name] = &fstest.MapFile{Data: []byte(post), Mode: 0o644}
+	if _, err := importer.Run(context.Background(), e.r, fsys); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(tab1, "the list updates in place", `document.getElementById("content").textContent.includes("finds the one primary")`, 5*time.Second)
+	run(tab1, "search the updated list", chromedp.SendKeys(chromedp.CSS(`input[name="q"]`), "ledger"))
+	waitFor(tab1, "the list follows the search", `location.search === "?q=ledger" && !document.getElementById("results").textContent.includes("finds the one primary")`, 5*time.Second)
+	if got := eval(tab1, `String(window.stillTheSamePage)`); got != "list" {
+		t.Fatal("the list was reloaded, not searched in place")
+	}
 }

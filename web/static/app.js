@@ -86,8 +86,9 @@
 
   // Folded sidebar sections stay folded while the tab is open.
   function rememberSections() {
-    var all = document.querySelectorAll("details[data-remember]");
+    var all = document.querySelectorAll("details[data-remember]:not([data-remembered])");
     Array.prototype.forEach.call(all, function (d) {
+      d.setAttribute("data-remembered", "");
       var key = "section:" + d.getAttribute("data-remember");
       if (session) {
         var v = session.getItem(key);
@@ -101,10 +102,12 @@
   }
 
   // The table of contents marks the section being read: the last heading
-  // that has passed a line near the top of the window.
+  // that has passed a line near the top of the window. It returns what
+  // stops following, for when the text is swapped in place.
   function followReading() {
+    var none = function () {};
     var toc = document.getElementById("toc");
-    if (!toc || !("IntersectionObserver" in window)) return;
+    if (!toc || !("IntersectionObserver" in window)) return none;
     var links = Array.prototype.slice.call(toc.querySelectorAll("a[href^='#']"));
     var entries = links
       .map(function (a) {
@@ -114,7 +117,7 @@
       .filter(function (e) {
         return e.target !== null;
       });
-    if (entries.length === 0) return;
+    if (entries.length === 0) return none;
     var current = null;
     function update() {
       var line = window.innerHeight * 0.15;
@@ -153,13 +156,24 @@
     });
     window.addEventListener("scrollend", schedule, { passive: true });
     update();
+    return function () {
+      crossing.disconnect();
+      sight.disconnect();
+      window.removeEventListener("scrollend", schedule);
+    };
   }
 
   function start() {
     typeTagline();
     crtToggle();
     rememberSections();
-    followReading();
+    var stopFollowing = followReading();
+    // live.js swapped the text and its contents for new ones: follow those.
+    document.addEventListener("blog:content-updated", function () {
+      stopFollowing();
+      stopFollowing = followReading();
+      rememberSections();
+    });
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
