@@ -54,9 +54,6 @@ type ListFilter struct {
 	Matched  bool        // the list is the result of a search
 }
 
-// Filtered reports whether the list is narrowed at all.
-func (f ListFilter) Filtered() bool { return f.Matched || len(f.Chosen) > 0 }
-
 func (f ListFilter) chosenList() string { return strings.Join(f.Chosen, ", ") }
 
 func boolString(b bool) string {
