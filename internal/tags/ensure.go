@@ -33,22 +33,27 @@ func Dedupe(list []string) ([]string, error) {
 func Ensure(ctx context.Context, tx *sql.Tx, list []string, now time.Time) ([]int64, error) {
 	ids := make([]int64, 0, len(list))
 	ts := now.UTC().Format(blog.TimeFormat)
+	var known map[string]int64 // by labelKey, read once for the whole list
 	for _, label := range list {
 		label, err := NormalizeLabel(label)
 		if err != nil {
 			return nil, err
 		}
-		id, err := findLabel(ctx, tx, label, 0)
-		if err != nil {
-			return nil, err
+		if known == nil {
+			if known, err = labelIDs(ctx, tx); err != nil {
+				return nil, err
+			}
 		}
-		if id == 0 {
+		key := labelKey(label)
+		id, ok := known[key]
+		if !ok {
 			err = tx.QueryRowContext(ctx,
 				`INSERT INTO tags (label, created_at, updated_at) VALUES (?, ?, ?) RETURNING id`,
 				label, ts, ts).Scan(&id)
 			if err != nil {
 				return nil, fmt.Errorf("create tag %q: %w", label, err)
 			}
+			known[key] = id
 		}
 		ids = append(ids, id)
 	}

@@ -160,22 +160,49 @@ func (s *Service) ByLabel(ctx context.Context, label string) (Tag, error) {
 // these rules may not be in NFC. A blog has tens of tags.
 func findLabel(ctx context.Context, q querier, label string, except int64) (int64, error) {
 	key := labelKey(label)
+	var found int64
+	err := eachLabel(ctx, q, except, func(id int64, k string) bool {
+		if k == key {
+			found = id
+			return false
+		}
+		return true
+	})
+	return found, err
+}
+
+// labelIDs returns the id of every tag by its labelKey, the first tag for
+// a key as findLabel finds it.
+func labelIDs(ctx context.Context, q querier) (map[string]int64, error) {
+	ids := map[string]int64{}
+	err := eachLabel(ctx, q, 0, func(id int64, k string) bool {
+		if _, dup := ids[k]; !dup {
+			ids[k] = id
+		}
+		return true
+	})
+	return ids, err
+}
+
+// eachLabel calls f with the id and labelKey of every tag but except, in
+// the table's order, while f answers true.
+func eachLabel(ctx context.Context, q querier, except int64, f func(id int64, key string) bool) error {
 	rows, err := q.QueryContext(ctx, `SELECT id, label FROM tags WHERE id != ?`, except)
 	if err != nil {
-		return 0, fmt.Errorf("look up label: %w", err)
+		return fmt.Errorf("look up label: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var id int64
-		var other string
-		if err := rows.Scan(&id, &other); err != nil {
-			return 0, err
+		var label string
+		if err := rows.Scan(&id, &label); err != nil {
+			return err
 		}
-		if labelKey(other) == key {
-			return id, nil
+		if !f(id, labelKey(label)) {
+			return nil
 		}
 	}
-	return 0, rows.Err()
+	return rows.Err()
 }
 
 type createArgs struct {
