@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	mrand "math/rand/v2"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -255,11 +254,8 @@ func (e *Events) Run(ctx context.Context) {
 		if time.Since(start) > eventsHealthyAfter {
 			backoff = e.backoff[0]
 		}
-		sleep := backoff/2 + mrand.N(backoff/2+1)
-		select {
-		case <-ctx.Done():
+		if !jitterSleep(ctx, backoff) {
 			return
-		case <-time.After(sleep):
 		}
 		backoff = min(backoff*2, e.backoff[1])
 		if e.metrics != nil {

@@ -208,16 +208,23 @@ func (f *Forwarder) forward(ctx context.Context, op repo.Op) *repo.Result {
 			t.lastErr = err
 		}
 
-		// Jitter spreads the retries of replicas that lost the primary at
-		// the same moment.
-		sleep := backoff/2 + mrand.N(backoff/2+1)
-		select {
-		case <-ctx.Done():
+		if !jitterSleep(ctx, backoff) {
 			return f.unavailable(ctx, t)
-		case <-time.After(sleep):
 		}
 		f.metrics.retried()
 		backoff = min(backoff*2, backoffMax)
+	}
+}
+
+// jitterSleep waits between half of backoff and all of it, false when ctx
+// ends first. The jitter spreads the retries of nodes that failed at the
+// same moment: replicas that lost the primary, streams LiteFS dropped.
+func jitterSleep(ctx context.Context, backoff time.Duration) bool {
+	select {
+	case <-ctx.Done():
+		return false
+	case <-time.After(backoff/2 + mrand.N(backoff/2+1)):
+		return true
 	}
 }
 
