@@ -6,9 +6,9 @@
 package presence
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -91,9 +91,8 @@ type Client struct {
 	connected  prometheus.Gauge
 	reconnects prometheus.Counter
 
-	mu        sync.Mutex
-	current   Presence
-	published bool // current has been handed to Publish
+	mu   sync.Mutex
+	last []byte // the presence last handed to Publish, as JSON
 }
 
 // New returns a client; Run connects it.
@@ -118,7 +117,6 @@ func New(cfg Config) *Client {
 			Name: "blog_lanyard_reconnects_total",
 			Help: "Connections to Lanyard opened again after one dropped or failed.",
 		}),
-		current: Presence{Enabled: true, Status: "offline", Activities: []Activity{}},
 	}
 	if cfg.Registerer != nil {
 		cfg.Registerer.MustRegister(c.connected, c.reconnects)
@@ -134,13 +132,6 @@ type Metrics struct {
 
 // Metrics returns the client's metrics.
 func (c *Client) Metrics() Metrics { return Metrics{Connected: c.connected, Reconnects: c.reconnects} }
-
-// Current returns the presence now.
-func (c *Client) Current() Presence {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.current
-}
 
 // Run stays connected to Lanyard until ctx is done.
 func (c *Client) Run(ctx context.Context) {
@@ -288,29 +279,18 @@ func fromLanyard(lp lanyardPresence) Presence {
 	return p
 }
 
+// set publishes p unless it is what was published last.
 func (c *Client) set(p Presence) {
-	c.mu.Lock()
-	same := c.current.Connected == p.Connected && c.current.Status == p.Status && c.current.Username == p.Username &&
-		equalJSON(c.current.Activities, p.Activities) && equalJSON(c.current.Spotify, p.Spotify)
-	c.current = p
-	if same && c.published {
-		c.mu.Unlock()
+	b, err := json.Marshal(p)
+	if err != nil {
+		c.log.Error("encode the presence", "err", err)
 		return
 	}
-	c.published = true
+	c.mu.Lock()
+	same := c.last != nil && bytes.Equal(b, c.last)
+	c.last = b
 	c.mu.Unlock()
-	if c.cfg.Publish != nil {
-		b, err := json.Marshal(p)
-		if err != nil {
-			c.log.Error("encode the presence", "err", err)
-			return
-		}
+	if !same && c.cfg.Publish != nil {
 		c.cfg.Publish(b)
 	}
-}
-
-func equalJSON(a, b any) bool {
-	x, err1 := json.Marshal(a)
-	y, err2 := json.Marshal(b)
-	return errors.Join(err1, err2) == nil && string(x) == string(y)
 }
