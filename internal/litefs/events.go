@@ -223,14 +223,13 @@ func (e *Events) bump() {
 	e.changed = make(chan struct{})
 }
 
-// set changes the state and whether it is live, under e.mu.
-func (e *Events) set(f func(s *EventState), live bool) {
+// set changes the state, which the stream has just told, under e.mu: the
+// state is live.
+func (e *Events) set(f func(s *EventState)) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if f != nil {
-		f(&e.state)
-	}
-	e.live = live
+	f(&e.state)
+	e.live = true
 	e.bump()
 }
 
@@ -348,7 +347,7 @@ func (e *Events) follow(ctx context.Context) error {
 	}
 	e.set(func(s *EventState) {
 		*s = EventState{IsPrimary: init.IsPrimary, Primary: primaryName(init), Pos: pos}
-	}, true)
+	})
 	e.metrics.eventsUp(true)
 	e.log.Info("following LiteFS events", "url", e.url+"/events", "primary", init.IsPrimary,
 		"hostname", init.Hostname, "txid", FormatTXID(pos.TXID))
@@ -377,7 +376,7 @@ func (e *Events) apply(ev event) error {
 		if err := json.Unmarshal(ev.Data, &d); err != nil {
 			return fmt.Errorf("primaryChange event: %w", err)
 		}
-		e.set(func(s *EventState) { s.IsPrimary, s.Primary = d.IsPrimary, primaryName(d) }, true)
+		e.set(func(s *EventState) { s.IsPrimary, s.Primary = d.IsPrimary, primaryName(d) })
 		e.log.Info("LiteFS primary changed", "primary", d.IsPrimary, "hostname", d.Hostname)
 	case "tx":
 		if ev.DB != e.db {
@@ -395,7 +394,7 @@ func (e *Events) apply(ev event) error {
 		if err != nil {
 			return fmt.Errorf("tx event: checksum: %w", err)
 		}
-		e.set(func(s *EventState) { s.Pos = Pos{TXID: txid, PostApplyChecksum: sum} }, true)
+		e.set(func(s *EventState) { s.Pos = Pos{TXID: txid, PostApplyChecksum: sum} })
 	}
 	return nil
 }

@@ -43,24 +43,21 @@ func NewNode(dbPath string) *Node {
 // before n is shared; e.Run must be running for it to help.
 func (n *Node) Follow(e *Events) { n.events = e }
 
-// Events returns the event stream n follows, or nil.
-func (n *Node) Events() *Events { return n.events }
-
 // Role reports the node's role and, on a replica, the primary's hostname.
 // While the event stream is up they are the stream's, so a primaryChange
-// applies to the very next call; otherwise see FileRole.
+// applies to the very next call; otherwise see fileRole.
 func (n *Node) Role() (role Role, primary string, err error) {
 	if s, live := n.events.State(); live {
 		return s.Role(), s.Primary, nil
 	}
-	return n.FileRole()
+	return n.fileRole()
 }
 
-// FileRole reports the node's role and, on a replica, the primary's
+// fileRole reports the node's role and, on a replica, the primary's
 // hostname as LiteFS wrote it in .primary. LiteFS keeps a .lag file at the
 // root of every mount, and a .primary file only while another node holds
 // the lease.
-func (n *Node) FileRole() (role Role, primary string, err error) {
+func (n *Node) fileRole() (role Role, primary string, err error) {
 	if _, err := os.Stat(filepath.Join(n.dir, ".lag")); errors.Is(err, fs.ErrNotExist) {
 		return Standalone, "", nil
 	} else if err != nil {

@@ -14,7 +14,7 @@ func (n *Node) Status() (Status, error) {
 		st := Status{Role: s.Role(), Primary: s.Primary, TXID: FormatTXID(s.Pos.TXID)}
 		return st, nil
 	}
-	role, primary, err := n.Role()
+	role, primary, err := n.fileRole()
 	if err != nil {
 		return Status{}, err
 	}
