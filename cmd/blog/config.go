@@ -8,9 +8,12 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
+	"blog/internal/litefs"
+	"blog/internal/live"
 	"blog/web"
 )
 
@@ -44,6 +47,13 @@ type config struct {
 
 var errHelp = errors.New("help requested")
 
+// isURL reports whether s is an absolute address with a host, in one of
+// the schemes.
+func isURL(s string, schemes ...string) bool {
+	u, err := url.Parse(s)
+	return err == nil && u.Host != "" && slices.Contains(schemes, u.Scheme)
+}
+
 // parseConfig reads the environment, then lets flags override it.
 func parseConfig(cmd string, args []string, getenv func(string) string, stderr io.Writer) (config, error) {
 	env := func(name, def string) string {
@@ -73,8 +83,8 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stderr i
 	peers := fs.String("peers", getenv("BLOG_PEERS"), "gossip peers")
 	fs.StringVar(&c.DiscordUserID, "discord-user-id", getenv("BLOG_DISCORD_USER_ID"), "Discord user id")
 	fs.StringVar(&c.LanyardURL, "lanyard-url", env("BLOG_LANYARD_URL", "wss://api.lanyard.rest/socket"), "Lanyard WebSocket")
-	liveMax := fs.String("live-max", env("BLOG_LIVE_MAX", "5000"), "most open live streams")
-	fs.StringVar(&c.LiteFSURL, "litefs-url", env("BLOG_LITEFS_URL", "http://localhost:20202"), "LiteFS's HTTP API")
+	liveMax := fs.String("live-max", env("BLOG_LIVE_MAX", strconv.Itoa(live.DefaultMax)), "most open live streams")
+	fs.StringVar(&c.LiteFSURL, "litefs-url", env("BLOG_LITEFS_URL", litefs.DefaultAPIURL), "LiteFS's HTTP API")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return c, errHelp
@@ -106,7 +116,7 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stderr i
 			source("forward-port", "BLOG_FORWARD_PORT"), c.ForwardPort)}
 	}
 	if c.SourceURL != "" {
-		if u, err := url.Parse(c.SourceURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		if !isURL(c.SourceURL, "http", "https") {
 			return c, usageError{fmt.Sprintf("BLOG_SOURCE_URL %q is not an http(s) address", c.SourceURL)}
 		}
 	}
@@ -127,11 +137,11 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stderr i
 	}
 	c.LiveMax = n
 	if c.DiscordUserID != "" {
-		if u, err := url.Parse(c.LanyardURL); err != nil || (u.Scheme != "ws" && u.Scheme != "wss") || u.Host == "" {
+		if !isURL(c.LanyardURL, "ws", "wss") {
 			return c, usageError{fmt.Sprintf("BLOG_LANYARD_URL %q is not a ws:// or wss:// address", c.LanyardURL)}
 		}
 	}
-	if u, err := url.Parse(c.LiteFSURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if !isURL(c.LiteFSURL, "http", "https") {
 		return c, usageError{fmt.Sprintf("BLOG_LITEFS_URL %q is not an http:// address such as http://localhost:20202", c.LiteFSURL)}
 	}
 	if c.DB == "" {

@@ -69,10 +69,14 @@ type Options struct {
 	Registerer prometheus.Registerer
 }
 
+// DefaultMax is the most open streams a hub holds unless told otherwise
+// (BLOG_LIVE_MAX).
+const DefaultMax = 5000
+
 // NewHub returns a running hub; Close stops it.
 func NewHub(o Options) *Hub {
 	if o.Max <= 0 {
-		o.Max = 5000
+		o.Max = DefaultMax
 	}
 	h := &Hub{
 		max: o.Max,
