@@ -65,10 +65,11 @@ func newPost(args []string, getenv func(string) string, stdout io.Writer, now ti
 			return usageError{fmt.Sprintf("the title %q has no letters or digits to make a slug of; give one with --slug", t)}
 		}
 	}
-	if !posts.SlugPattern.MatchString(posts.NormalizeSlug(s)) || len(s) > posts.MaxSlug || strings.ToLower(s) != s {
+	n := posts.NormalizeSlug(s)
+	if !posts.SlugPattern.MatchString(n) || len(n) > posts.MaxSlug {
 		return usageError{fmt.Sprintf("slug %q must be lower-case letters and digits joined by dashes or underscores", s)}
 	}
-	s = posts.NormalizeSlug(s)
+	s = n
 
 	// A YAML double-quoted string; the title has no control characters.
 	quote := func(v string) string { return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(v) + `"` }
