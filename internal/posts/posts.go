@@ -93,9 +93,13 @@ func scanSummary(row interface{ Scan(...any) error }, extra ...any) (Summary, er
 	return s, nil
 }
 
+// Rank orders posts_fts's matches, best first: a match in the title counts
+// most, then in the tags, the description and the body. /search ranks the
+// same way.
+const Rank = `bm25(posts_fts, 10.0, 4.0, 1.0, 6.0)`
+
 // Filter narrows a list of posts. Zero values filter nothing.
 type Filter struct {
-	TagID int64
 	// TagIDs keeps the posts filed under any of these tags.
 	TagIDs []int64
 	// Match is an FTS5 query over the posts' text, as made by
@@ -108,9 +112,6 @@ type Filter struct {
 func List(ctx context.Context, db *sql.DB, f Filter) ([]Summary, error) {
 	where := []string{`p.is_draft = 0`}
 	var args []any
-	if f.TagID != 0 {
-		f.TagIDs = append(f.TagIDs, f.TagID)
-	}
 	if len(f.TagIDs) > 0 {
 		where = append(where, `p.id IN (SELECT post_id FROM post_tags WHERE tag_id IN (`+
 			strings.TrimSuffix(strings.Repeat("?,", len(f.TagIDs)), ",")+`))`)
@@ -124,7 +125,7 @@ func List(ctx context.Context, db *sql.DB, f Filter) ([]Summary, error) {
 		q += ` JOIN posts_fts ON posts_fts.rowid = p.id`
 		where = append(where, `posts_fts MATCH ?`)
 		args = append(args, f.Match)
-		order = ` ORDER BY bm25(posts_fts, 10.0, 4.0, 1.0, 6.0), p.published_at DESC`
+		order = ` ORDER BY ` + Rank + `, p.published_at DESC`
 	}
 	q += ` WHERE ` + strings.Join(where, ` AND `) + order
 	if f.Limit > 0 {
@@ -149,7 +150,7 @@ func List(ctx context.Context, db *sql.DB, f Filter) ([]Summary, error) {
 
 // ByTag returns the published posts filed under the tag, newest first.
 func ByTag(ctx context.Context, db *sql.DB, tagID int64) ([]Summary, error) {
-	return List(ctx, db, Filter{TagID: tagID})
+	return List(ctx, db, Filter{TagIDs: []int64{tagID}})
 }
 
 // Get returns the published post with the slug, or a not_found error.

@@ -65,9 +65,13 @@ func AnchorOf(name string) string {
 	return "project-" + b.String()
 }
 
+// Rank orders projects_fts's matches, best first: a match in the name
+// counts most, then in the tags and the description. /search ranks the
+// same way.
+const Rank = `bm25(projects_fts, 10.0, 4.0, 6.0)`
+
 // Filter narrows the list of projects. Zero values filter nothing.
 type Filter struct {
-	TagID int64
 	// TagIDs keeps the projects filed under any of these tags.
 	TagIDs []int64
 	// Match is an FTS5 query over the projects' text, as made by search.Query.
@@ -78,9 +82,6 @@ type Filter struct {
 func List(ctx context.Context, db *sql.DB, f Filter) ([]Project, error) {
 	var where []string
 	var args []any
-	if f.TagID != 0 {
-		f.TagIDs = append(f.TagIDs, f.TagID)
-	}
 	if len(f.TagIDs) > 0 {
 		where = append(where, `p.id IN (SELECT project_id FROM project_tags WHERE tag_id IN (`+
 			strings.TrimSuffix(strings.Repeat("?,", len(f.TagIDs)), ",")+`))`)
@@ -95,7 +96,7 @@ func List(ctx context.Context, db *sql.DB, f Filter) ([]Project, error) {
 		join = ` JOIN projects_fts ON projects_fts.rowid = p.id`
 		where = append(where, `projects_fts MATCH ?`)
 		args = append(args, f.Match)
-		order = ` ORDER BY bm25(projects_fts, 10.0, 4.0, 6.0), p.position`
+		order = ` ORDER BY ` + Rank + `, p.position`
 	}
 	q := `SELECT p.id, p.name, p.url, p.description, p.updated_at,
 		(SELECT json_group_array(json_object('id', t.id, 'label', t.label))
@@ -129,7 +130,7 @@ func List(ctx context.Context, db *sql.DB, f Filter) ([]Project, error) {
 
 // ByTag returns the projects filed under the tag.
 func ByTag(ctx context.Context, db *sql.DB, tagID int64) ([]Project, error) {
-	return List(ctx, db, Filter{TagID: tagID})
+	return List(ctx, db, Filter{TagIDs: []int64{tagID}})
 }
 
 // Hashes returns the content hash of every stored project by name.

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"blog"
+	"blog/internal/posts"
 	"blog/internal/projects"
 )
 
@@ -62,13 +63,13 @@ func Run(ctx context.Context, db *sql.DB, input string, limit int) (Results, err
 	rows, err := db.QueryContext(ctx, `
 		SELECT 'post', p.slug, p.title, p.published_at,
 			snippet(posts_fts, 2, char(2), char(3), '…', 24),
-			bm25(posts_fts, 10.0, 4.0, 1.0, 6.0) AS rank
+			`+posts.Rank+` AS rank
 		FROM posts_fts JOIN posts p ON p.id = posts_fts.rowid
 		WHERE posts_fts MATCH ?1 AND p.is_draft = 0
 		UNION ALL
 		SELECT 'project', pr.name, pr.name, '',
 			snippet(projects_fts, 1, char(2), char(3), '…', 24),
-			bm25(projects_fts, 10.0, 4.0, 6.0) AS rank
+			`+projects.Rank+` AS rank
 		FROM projects_fts JOIN projects pr ON pr.id = projects_fts.rowid
 		WHERE projects_fts MATCH ?1
 		ORDER BY rank LIMIT ?2`, res.Query.Match, limit)
