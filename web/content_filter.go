@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"blog/internal/search"
 	"blog/web/views"
 )
 
@@ -41,10 +42,12 @@ type tagged struct {
 }
 
 // listFilter builds the tag bar and search form of a list page at path:
-// every tag in use, each linking to the list with that tag toggled, and
-// the IDs of the chosen tags that exist. A chosen label that no tag has
-// matches nothing; found is false when nothing can match.
-func listFilter(path, query string, chosen []string, all []tagged) (f views.ListFilter, ids []int64, found bool) {
+// every tag in use, each linking to the list with that tag toggled, the
+// IDs of the chosen tags that exist, and the FTS5 query to match (empty
+// when there is no search). A chosen label that no tag has matches
+// nothing, nor does a search with no words, which is answered with
+// noWords; found is false when nothing can match.
+func listFilter(path, query string, chosen []string, all []tagged, noWords string) (f views.ListFilter, ids []int64, match string, found bool) {
 	f = views.ListFilter{Action: path, Query: query}
 	byLabel := map[string]tagged{}
 	for _, t := range all {
@@ -73,7 +76,27 @@ func listFilter(path, query string, chosen []string, all []tagged) (f views.List
 		f.Tags = append(f.Tags, views.TagChoice{Label: t.Label, Chosen: on, URL: listURL(path, query, next)})
 	}
 	f.ClearURL = listURL(path, query, nil)
-	return f, ids, len(chosen) == 0 || len(ids) > 0
+	found = len(chosen) == 0 || len(ids) > 0
+	if strings.TrimSpace(query) != "" {
+		f.Matched = true
+		if match = search.ParseQuery(query).Match; match == "" {
+			f.Hint = noWords
+			found = false
+		}
+	}
+	return f, ids, match, found
+}
+
+// listTitle is the title of a list of noun ("Posts"): what it is narrowed
+// to, if anything.
+func listTitle(noun string, f views.ListFilter) string {
+	switch {
+	case len(f.Chosen) > 0:
+		return noun + " tagged " + strings.Join(f.Chosen, ", ")
+	case f.Matched:
+		return noun + " matching " + f.Query
+	}
+	return noun
 }
 
 // listURL is the address of a list page searched for query and narrowed

@@ -3,13 +3,11 @@ package web
 import (
 	"bytes"
 	"net/http"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"blog"
 	"blog/internal/posts"
-	"blog/internal/search"
 	"blog/web/views"
 )
 
@@ -62,32 +60,16 @@ func (rd *reading) handlePostList(c echo.Context) error {
 	}
 	all := make([]tagged, len(inUse))
 	for i, t := range inUse {
-		all[i] = tagged{t.ID, t.Label}
+		all[i] = tagged(t)
 	}
-	f, ids, found := listFilter("/posts", c.QueryParam("q"), chosenTags(c), all)
-	filter := posts.Filter{TagIDs: ids}
-	if strings.TrimSpace(f.Query) != "" {
-		q := search.ParseQuery(f.Query)
-		f.Matched = true
-		if q.Match == "" {
-			f.Hint = noWordsHint
-			found = false
-		}
-		filter.Match = q.Match
-	}
+	f, ids, match, found := listFilter("/posts", c.QueryParam("q"), chosenTags(c), all, noWordsHint)
 	list := []posts.Summary{}
 	if found {
-		if list, err = posts.List(ctx, rd.db, filter); err != nil {
+		if list, err = posts.List(ctx, rd.db, posts.Filter{TagIDs: ids, Match: match}); err != nil {
 			return err
 		}
 	}
-	title := "Posts"
-	switch {
-	case len(f.Chosen) > 0:
-		title = "Posts tagged " + strings.Join(f.Chosen, ", ")
-	case f.Matched:
-		title = "Posts matching " + f.Query
-	}
+	title := listTitle("Posts", f)
 	return rd.renderCached(c, views.PostList(rd.page(c, title, ""), list, f))
 }
 

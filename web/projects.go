@@ -1,12 +1,9 @@
 package web
 
 import (
-	"strings"
-
 	"github.com/labstack/echo/v4"
 
 	"blog/internal/projects"
-	"blog/internal/search"
 	"blog/web/views"
 )
 
@@ -20,31 +17,16 @@ func (rd *reading) handleProjectList(c echo.Context) error {
 	}
 	all := make([]tagged, len(inUse))
 	for i, t := range inUse {
-		all[i] = tagged{t.ID, t.Label}
+		all[i] = tagged(t)
 	}
-	f, ids, found := listFilter("/projects", c.QueryParam("q"), chosenTags(c), all)
-	filter := projects.Filter{TagIDs: ids}
-	if strings.TrimSpace(f.Query) != "" {
-		q := search.ParseQuery(f.Query)
-		f.Matched = true
-		if q.Match == "" {
-			f.Hint = "That search has no words to look for. Try words from a project, such as “sqlite”."
-			found = false
-		}
-		filter.Match = q.Match
-	}
+	f, ids, match, found := listFilter("/projects", c.QueryParam("q"), chosenTags(c), all,
+		"That search has no words to look for. Try words from a project, such as “sqlite”.")
 	list := []projects.Project{}
 	if found {
-		if list, err = projects.List(ctx, rd.db, filter); err != nil {
+		if list, err = projects.List(ctx, rd.db, projects.Filter{TagIDs: ids, Match: match}); err != nil {
 			return err
 		}
 	}
-	title := "Projects"
-	switch {
-	case len(f.Chosen) > 0:
-		title = "Projects tagged " + strings.Join(f.Chosen, ", ")
-	case f.Matched:
-		title = "Projects matching " + f.Query
-	}
+	title := listTitle("Projects", f)
 	return rd.renderCached(c, views.ProjectList(rd.page(c, title, "The software this blog stands on."), list, f))
 }
