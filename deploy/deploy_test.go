@@ -98,7 +98,15 @@ var checks = []check{
 		breaks: []edit{
 			{deploy.FlyFile, "internal_port = 8080", "internal_port = 8081"},
 			{deploy.FlyFile, `BLOG_ADDR = "[::]:8080"`, `BLOG_ADDR = "[::]:9090"`},
-			{deploy.FlyFile, "port = 8080\n  path = \"/metrics\"", "port = 9091\n  path = \"/metrics\""},
+		},
+	},
+	{
+		name: "Fly scrapes /metrics where the blog serves it, on the private network",
+		run:  checkMetricsPort,
+		breaks: []edit{
+			{deploy.FlyFile, "port = 9091\n  path = \"/metrics\"", "port = 8080\n  path = \"/metrics\""},
+			{deploy.FlyFile, `BLOG_METRICS_ADDR = "fly-local-6pn:9091"`, `BLOG_METRICS_ADDR = "[::]:9091"`},
+			{deploy.FlyFile, `BLOG_METRICS_ADDR = "fly-local-6pn:9091"`, `BLOG_METRICS_ADDR = "fly-local-6pn:8080"`},
 		},
 	},
 	{
@@ -298,8 +306,29 @@ func checkServicePort(b *bundle) error {
 	if got := strconv.Itoa(b.fly.HTTPService.InternalPort); got != port {
 		return fmt.Errorf("[http_service] internal_port is %s, but the blog listens on port %s (BLOG_ADDR %q)", got, port, addr)
 	}
-	if m := b.fly.Metrics; m != nil && (strconv.Itoa(m.Port) != port || m.Path != "/metrics") {
-		return fmt.Errorf("[metrics] scrapes port %d path %q, but the blog serves /metrics on port %s", m.Port, m.Path, port)
+	return nil
+}
+
+// checkMetricsPort: /metrics is served on BLOG_METRICS_ADDR, the machine's
+// private address, never on the site's port, and [metrics] scrapes it.
+func checkMetricsPort(b *bundle) error {
+	addr := b.fly.Env["BLOG_METRICS_ADDR"]
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("[env] BLOG_METRICS_ADDR %q: %v", addr, err)
+	}
+	if host != "fly-local-6pn" {
+		return fmt.Errorf("[env] BLOG_METRICS_ADDR %q is not on fly-local-6pn, the machine's private address", addr)
+	}
+	if _, sitePort, _ := net.SplitHostPort(b.fly.Env["BLOG_ADDR"]); port == sitePort {
+		return fmt.Errorf("[env] BLOG_METRICS_ADDR %q shares the site's port", addr)
+	}
+	m := b.fly.Metrics
+	if m == nil {
+		return errors.New("fly.toml has no [metrics]")
+	}
+	if strconv.Itoa(m.Port) != port || m.Path != "/metrics" {
+		return fmt.Errorf("[metrics] scrapes port %d path %q, but the blog serves /metrics on port %s (BLOG_METRICS_ADDR)", m.Port, m.Path, port)
 	}
 	return nil
 }

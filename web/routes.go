@@ -18,9 +18,6 @@ func (s *Server) routes() {
 	e.Use(withCSP)
 
 	e.GET("/health", s.handleHealth)
-	if s.metrics != nil {
-		e.GET("/metrics", echo.WrapHandler(s.metrics))
-	}
 	if s.forward != nil {
 		e.POST("/internal/forward", echo.WrapHandler(s.forward))
 	}

@@ -38,6 +38,7 @@ type config struct {
 
 	// Live pages.
 	GossipAddr    string   // where viewer counts are gossiped (BLOG_GOSSIP_ADDR)
+	MetricsAddr   string   // where /metrics is served (BLOG_METRICS_ADDR)
 	Peers         []string // host:port or DNS names to gossip with (BLOG_PEERS)
 	DiscordUserID string   // whose presence the pages show (BLOG_DISCORD_USER_ID)
 	LanyardURL    string   // Lanyard's WebSocket (BLOG_LANYARD_URL)
@@ -79,7 +80,8 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stderr i
 	fs.StringVar(&c.SiteName, "site-name", env("BLOG_SITE_NAME", web.DefaultSiteName), "the site's name")
 	fs.StringVar(&c.SiteDescription, "site-description", env("BLOG_SITE_DESCRIPTION", web.DefaultSiteDescription), "the site's description")
 	fs.StringVar(&c.SourceURL, "source-url", getenv("BLOG_SOURCE_URL"), "address of the site's source code")
-	fs.StringVar(&c.GossipAddr, "gossip-addr", env("BLOG_GOSSIP_ADDR", ":7946"), "gossip address")
+	fs.StringVar(&c.GossipAddr, "gossip-addr", getenv("BLOG_GOSSIP_ADDR"), "gossip address")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", getenv("BLOG_METRICS_ADDR"), "metrics address")
 	peers := fs.String("peers", getenv("BLOG_PEERS"), "gossip peers")
 	fs.StringVar(&c.DiscordUserID, "discord-user-id", getenv("BLOG_DISCORD_USER_ID"), "Discord user id")
 	fs.StringVar(&c.LanyardURL, "lanyard-url", env("BLOG_LANYARD_URL", "wss://api.lanyard.rest/socket"), "Lanyard WebSocket")
@@ -120,8 +122,18 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stderr i
 			return c, usageError{fmt.Sprintf("BLOG_SOURCE_URL %q is not an http(s) address", c.SourceURL)}
 		}
 	}
-	if _, _, err := net.SplitHostPort(c.GossipAddr); err != nil {
-		return c, usageError{fmt.Sprintf("BLOG_GOSSIP_ADDR %q is not host:port: %v", c.GossipAddr, err)}
+	// The gossip and metrics ports are for the deployment's own network:
+	// unless told otherwise they listen where nothing outside can reach.
+	private := privateHost(c.Addr, c.OnFly, getenv("FLY_PRIVATE_IP"))
+	if c.GossipAddr == "" {
+		c.GossipAddr = net.JoinHostPort(private, defaultGossipPort)
+	} else if _, _, err := net.SplitHostPort(c.GossipAddr); err != nil {
+		return c, usageError{fmt.Sprintf("%s %q is not host:port: %v", source("gossip-addr", "BLOG_GOSSIP_ADDR"), c.GossipAddr, err)}
+	}
+	if c.MetricsAddr == "" {
+		c.MetricsAddr = net.JoinHostPort(private, defaultMetricsPort)
+	} else if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+		return c, usageError{fmt.Sprintf("%s %q is not host:port: %v", source("metrics-addr", "BLOG_METRICS_ADDR"), c.MetricsAddr, err)}
 	}
 	for _, p := range strings.Split(*peers, ",") {
 		if p = strings.TrimSpace(p); p != "" {
@@ -148,6 +160,35 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stderr i
 		return c, usageError{"BLOG_DB must name a database file"}
 	}
 	return c, nil
+}
+
+// The ports of the private listeners, on the host privateHost picks.
+const (
+	defaultGossipPort  = "7946"
+	defaultMetricsPort = "9091"
+)
+
+// privateHost is the host the gossip and metrics listen on by default: on
+// Fly.io the machine's private (6PN) address, which only the app's own
+// machines reach; elsewhere the host of the blog's own address, so that
+// nodes sharing a machine on loopback addresses (127.0.0.2, 127.0.0.3) do
+// not collide; and loopback when that address names no host or every
+// interface, since a port open to the world is never the default.
+func privateHost(blogAddr string, onFly bool, flyPrivateIP string) string {
+	if onFly {
+		if flyPrivateIP != "" {
+			return flyPrivateIP
+		}
+		return "fly-local-6pn" // Fly's name for the machine's 6PN address
+	}
+	host, _, err := net.SplitHostPort(blogAddr)
+	if err != nil || host == "" {
+		return "127.0.0.1"
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		return "127.0.0.1"
+	}
+	return host
 }
 
 // listenPort checks a listen address and returns its port. The port must

@@ -30,11 +30,12 @@ import (
 
 // node is a blog process started for one test.
 type node struct {
-	t    *testing.T
-	base string
-	addr string
-	db   string
-	p    process
+	t       *testing.T
+	base    string
+	addr    string
+	metrics string // base URL of the private metrics listener
+	db      string
+	p       process
 }
 
 // startNode starts `blog serve` standalone with the admin password "pw"
@@ -45,7 +46,10 @@ func startNode(t *testing.T, extra ...string) *node {
 	dir := t.TempDir()
 	n := &node{t: t, addr: freePort(t), db: filepath.Join(dir, "blog.db")}
 	n.base = "http://" + n.addr
-	env := cleanEnv(append([]string{"BLOG_ADMIN_PASSWORD=pw", "BLOG_DB=" + n.db, "BLOG_ADDR=" + n.addr}, extra...)...)
+	metricsAddr := freePort(t)
+	n.metrics = "http://" + metricsAddr
+	env := cleanEnv(append([]string{"BLOG_ADMIN_PASSWORD=pw", "BLOG_DB=" + n.db, "BLOG_ADDR=" + n.addr,
+		"BLOG_METRICS_ADDR=" + metricsAddr}, extra...)...)
 	n.p = start(t, bin, dir, env, "serve")
 	waitHealthy(t, n.base)
 	return n
@@ -135,10 +139,10 @@ var heapLine = regexp.MustCompile(`(?m)^go_memstats_heap_alloc_bytes ([0-9.e+]+)
 // heap reads the process's live heap from /metrics.
 func (n *node) heap() float64 {
 	n.t.Helper()
-	a := n.do("GET", "/metrics", nil)
-	m := heapLine.FindStringSubmatch(a.body)
+	_, body := send(n.t, "GET", n.metrics+"/metrics", "", false)
+	m := heapLine.FindStringSubmatch(body)
 	if m == nil {
-		n.t.Fatalf("/metrics has no go_memstats_heap_alloc_bytes: %d", a.status)
+		n.t.Fatalf("/metrics has no go_memstats_heap_alloc_bytes: %.200s", body)
 	}
 	v, err := strconv.ParseFloat(m[1], 64)
 	if err != nil {

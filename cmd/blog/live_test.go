@@ -72,10 +72,10 @@ func TestPresenceFromLanyard(t *testing.T) {
 		`{"discord_user":{"username":"author"},"discord_status":"dnd","activities":[{"name":"Go","type":0}],"listening_to_spotify":false,"spotify":null}`)
 	bin := binary(t, buildTags)
 	dir := t.TempDir()
-	addr := freePort(t)
+	addr, metricsAddr := freePort(t), freePort(t)
 	base := "http://" + addr
 	p := start(t, bin, dir, cleanEnv("BLOG_ADDR="+addr, "BLOG_DB="+filepath.Join(dir, "blog.db"),
-		"BLOG_DISCORD_USER_ID=1234", "BLOG_LANYARD_URL="+lanyard.URL), "serve")
+		"BLOG_METRICS_ADDR="+metricsAddr, "BLOG_DISCORD_USER_ID=1234", "BLOG_LANYARD_URL="+lanyard.URL), "serve")
 	waitHealthy(t, base)
 
 	deadline := time.Now().Add(10 * time.Second)
@@ -105,7 +105,7 @@ func TestPresenceFromLanyard(t *testing.T) {
 	lanyard.Drop()
 	waitEvent(t, events, "presence", `"connected":false`)
 	waitEvent(t, events, "presence", `"connected":true`)
-	if _, body := send(t, "GET", base+"/metrics", "", false); !strings.Contains(body, "blog_lanyard_reconnects_total 1") ||
+	if _, body := send(t, "GET", "http://"+metricsAddr+"/metrics", "", false); !strings.Contains(body, "blog_lanyard_reconnects_total 1") ||
 		!strings.Contains(body, "blog_lanyard_connected 1") || !strings.Contains(body, "blog_live_streams 1") {
 		t.Fatalf("metrics lack the live ones:\n%s", grepLines(body, "blog_l"))
 	}
@@ -125,7 +125,7 @@ func grepLines(s, sub string) string {
 func TestLiveSettings(t *testing.T) {
 	env := func(kv map[string]string) func(string) string { return func(k string) string { return kv[k] } }
 	c, err := parseConfig("serve", nil, env(map[string]string{}), nil)
-	if err != nil || c.GossipAddr != ":7946" || c.LiveMax != 5000 || c.LanyardURL != "wss://api.lanyard.rest/socket" || c.Peers != nil {
+	if err != nil || c.GossipAddr != "127.0.0.1:7946" || c.MetricsAddr != "127.0.0.1:9091" || c.LiveMax != 5000 || c.LanyardURL != "wss://api.lanyard.rest/socket" || c.Peers != nil {
 		t.Fatalf("defaults: %+v, %v", c, err)
 	}
 	c, err = parseConfig("serve", nil, env(map[string]string{"BLOG_PEERS": " a:7946, b.internal ,", "BLOG_FORWARD_SECRET": "s"}), nil)
@@ -137,6 +137,7 @@ func TestLiveSettings(t *testing.T) {
 		{"BLOG_LIVE_MAX": "0"},
 		{"BLOG_LIVE_MAX": "many"},
 		{"BLOG_GOSSIP_ADDR": "7946"},
+		{"BLOG_METRICS_ADDR": "9091"},
 		{"BLOG_DISCORD_USER_ID": "1", "BLOG_LANYARD_URL": "https://api.lanyard.rest"},
 	} {
 		var name string
@@ -149,6 +150,30 @@ func TestLiveSettings(t *testing.T) {
 		var u usageError
 		if !errors.As(err, &u) || !strings.Contains(err.Error(), name) {
 			t.Errorf("%v: error %v, want a usage error naming %s", bad, err, name)
+		}
+	}
+}
+
+// The gossip and metrics ports never default to a public interface: the
+// blog's own host when it names one, loopback when it names every
+// interface or none, the private (6PN) address on Fly.io.
+func TestPrivateListenersDefaultToPrivateAddresses(t *testing.T) {
+	for _, tc := range []struct {
+		env             map[string]string
+		gossip, metrics string
+	}{
+		{map[string]string{}, "127.0.0.1:7946", "127.0.0.1:9091"},
+		{map[string]string{"BLOG_ADDR": ":8081"}, "127.0.0.1:7946", "127.0.0.1:9091"},
+		{map[string]string{"BLOG_ADDR": "0.0.0.0:8080"}, "127.0.0.1:7946", "127.0.0.1:9091"},
+		{map[string]string{"BLOG_ADDR": "[::]:8080"}, "127.0.0.1:7946", "127.0.0.1:9091"},
+		{map[string]string{"BLOG_ADDR": "127.0.0.3:8080"}, "127.0.0.3:7946", "127.0.0.3:9091"},
+		{map[string]string{"BLOG_ADDR": "[::]:8080", "FLY_APP_NAME": "notes", "FLY_PRIVATE_IP": "fdaa:0:1::3"}, "[fdaa:0:1::3]:7946", "[fdaa:0:1::3]:9091"},
+		{map[string]string{"BLOG_ADDR": "[::]:8080", "FLY_APP_NAME": "notes"}, "fly-local-6pn:7946", "fly-local-6pn:9091"},
+		{map[string]string{"BLOG_GOSSIP_ADDR": "10.0.0.1:7000", "BLOG_METRICS_ADDR": "10.0.0.1:9000"}, "10.0.0.1:7000", "10.0.0.1:9000"},
+	} {
+		c, err := parseConfig("serve", nil, func(k string) string { return tc.env[k] }, nil)
+		if err != nil || c.GossipAddr != tc.gossip || c.MetricsAddr != tc.metrics {
+			t.Errorf("%v: gossip %q, metrics %q, %v; want %q and %q", tc.env, c.GossipAddr, c.MetricsAddr, err, tc.gossip, tc.metrics)
 		}
 	}
 }

@@ -61,7 +61,9 @@ Flags (each overrides the environment variable of the same name):
   --site-description BLOG_SITE_DESCRIPTION the site's description in pages and the feed
   --source-url      BLOG_SOURCE_URL      address of the site's source code, linked from the footer
   --litefs-url      BLOG_LITEFS_URL      LiteFS's HTTP API, whose event stream the node follows (default "http://localhost:20202")
-  --gossip-addr     BLOG_GOSSIP_ADDR     where the node gossips viewer counts with its peers (default ":7946"; private network only)
+  --gossip-addr     BLOG_GOSSIP_ADDR     where the node gossips viewer counts with its peers (default: port 7946 on the host of
+                                         --addr, 127.0.0.1 when it names none, on Fly.io the machine's private address)
+  --metrics-addr    BLOG_METRICS_ADDR    where /metrics is served, never on --addr (default: port 9091, on the host as above)
   --peers           BLOG_PEERS           peers to gossip with: host:port,… or a DNS name looked up every 30 s (needs --forward-secret)
   --discord-user-id BLOG_DISCORD_USER_ID the author's Discord id; set, the sidebar shows their presence from Lanyard
   --lanyard-url     BLOG_LANYARD_URL     Lanyard's WebSocket (default "wss://api.lanyard.rest/socket")

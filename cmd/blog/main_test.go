@@ -74,7 +74,10 @@ func binary(t testing.TB, tags string) string {
 	return b.path
 }
 
-// cleanEnv is the environment without any BLOG_ setting.
+// cleanEnv is the environment without any BLOG_ setting, but for a
+// metrics address on any free port: blogs started side by side on
+// loopback would otherwise all ask for 127.0.0.1:9091. A test that reads
+// /metrics names its own address among extra (the last value wins).
 func cleanEnv(extra ...string) []string {
 	var env []string
 	for _, kv := range os.Environ() {
@@ -82,6 +85,7 @@ func cleanEnv(extra ...string) []string {
 			env = append(env, kv)
 		}
 	}
+	env = append(env, "BLOG_METRICS_ADDR=127.0.0.1:0")
 	return append(env, extra...)
 }
 

@@ -211,7 +211,6 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		AdminPassword: cfg.AdminPassword,
 		Health:        a.health,
 		Forward:       forward,
-		Metrics:       promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
 		Content:       web.ContentDeps{DB: db, FS: contentFS, BaseURL: cfg.BaseURL, HomeSlug: cfg.HomeSlug, Version: dbVersion},
 		OnFly:         cfg.OnFly,
 		CSRFKey:       csrfKey(cfg.ForwardSecret),
@@ -223,6 +222,8 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		},
 		Live: hub,
 	})
+	stopMetrics := serveMetrics(cfg.MetricsAddr, promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), log)
+	defer stopMetrics()
 	// Open pages learn of new content, written here or replicated, within
 	// a second or two.
 	go hub.WatchContent(ctx, contentPoll, srv.ContentVersion)

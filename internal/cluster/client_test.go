@@ -74,6 +74,18 @@ func (c *Cluster) send(n *Node, method, path string, body io.Reader, admin bool,
 	return answer{Status: resp.StatusCode, Header: resp.Header, Body: b}, nil
 }
 
+// scrape reads n's /metrics from its private metrics listener, where
+// Prometheus reads it.
+func (c *Cluster) scrape(n *Node) (answer, error) {
+	resp, err := c.Client.Get(n.Metrics + "/metrics")
+	if err != nil {
+		return answer{}, fmt.Errorf("GET /metrics on the %s: %w", n.Name, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return answer{Status: resp.StatusCode, Header: resp.Header, Body: b}, err
+}
+
 var jsonHeader = http.Header{"Content-Type": {"application/json"}}
 
 func labelJSON(label string) io.Reader {

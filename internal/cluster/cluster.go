@@ -76,6 +76,7 @@ type Node struct {
 	Name    string // "primary" or "replica"
 	IP      string
 	URL     string      // the blog's base URL, http://IP:port
+	Metrics string      // the blog's private metrics listener, http://IP:port
 	FUSEDir string      // the LiteFS mount
 	DB      string      // BLOG_DB, inside FUSEDir
 	Config  string      // the node's litefs.yml
@@ -183,6 +184,7 @@ func Start(t testing.TB, opts Options) *Cluster {
 		return p
 	}
 	gossipPort := strconv.Itoa(port())
+	metricsPort := strconv.Itoa(port())
 
 	c := &Cluster{
 		AdminPassword: "admin-" + randomText(8),
@@ -227,6 +229,7 @@ func Start(t testing.TB, opts Options) *Cluster {
 			Name:    name,
 			IP:      ip,
 			URL:     "http://" + net.JoinHostPort(ip, strconv.Itoa(blogPort)),
+			Metrics: "http://" + net.JoinHostPort(ip, metricsPort),
 			FUSEDir: cfg.FUSEDir,
 			DB:      Rebase(nodeRoot, dbPath),
 			Config:  filepath.Join(nodeRoot, "litefs.yml"),
@@ -248,9 +251,10 @@ func Start(t testing.TB, opts Options) *Cluster {
 			"BLOG_FORWARD_SECRET": c.ForwardSecret,
 			"BLOG_ADMIN_PASSWORD": c.AdminPassword,
 			// Viewer counts are gossiped between the two, as on Fly.
-			"BLOG_GOSSIP_ADDR": net.JoinHostPort(ip, gossipPort),
-			"BLOG_PEERS":       net.JoinHostPort(peerIP, gossipPort),
-			"BLOG_LITEFS_URL":  n.API,
+			"BLOG_GOSSIP_ADDR":  net.JoinHostPort(ip, gossipPort),
+			"BLOG_PEERS":        net.JoinHostPort(peerIP, gossipPort),
+			"BLOG_LITEFS_URL":   n.API,
+			"BLOG_METRICS_ADDR": net.JoinHostPort(ip, metricsPort),
 		}
 		if forwardPort != "" {
 			n.env["BLOG_FORWARD_PORT"] = forwardPort

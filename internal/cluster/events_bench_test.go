@@ -320,7 +320,7 @@ func BenchmarkWritePath(b *testing.B) {
 // metricTB is metric for benchmarks.
 func (c *Cluster) metricTB(tb testing.TB, n *Node, name string) float64 {
 	tb.Helper()
-	a, err := c.send(n, "GET", "/metrics", nil, false, nil)
+	a, err := c.scrape(n)
 	if err != nil || a.Status != http.StatusOK {
 		tb.Fatalf("GET /metrics on the %s: %v %s", n.Name, err, a)
 	}

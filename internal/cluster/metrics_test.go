@@ -10,9 +10,9 @@ import (
 // (labels included) on n's /metrics, or -1 when there is none.
 func (c *Cluster) metric(t *testing.T, n *Node, name string) float64 {
 	t.Helper()
-	a := c.do(t, n, "GET", "/metrics", nil, false, nil)
-	if a.Status != 200 {
-		t.Fatalf("GET /metrics on the %s: %s", n.Name, a)
+	a, err := c.scrape(n)
+	if err != nil || a.Status != 200 {
+		t.Fatalf("GET /metrics on the %s: %v %s", n.Name, err, a)
 	}
 	m := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(name) + ` (\S+)$`).FindSubmatch(a.Body)
 	if m == nil {
@@ -29,6 +29,11 @@ func (c *Cluster) metric(t *testing.T, n *Node, name string) float64 {
 // forwarded and how long it waited.
 func TestMetrics(t *testing.T) {
 	c := Start(t, Options{})
+	for _, n := range []*Node{c.Primary, c.Replica} {
+		if a := c.do(t, n, "GET", "/metrics", nil, false, nil); a.Status != 404 {
+			t.Errorf("GET /metrics on the %s's public address: %s, want 404: metrics are served privately", n.Name, a)
+		}
+	}
 	if v := c.metric(t, c.Primary, `blog_node_role{role="primary"}`); v != 1 {
 		t.Fatalf("primary's role gauge = %v", v)
 	}

@@ -77,7 +77,7 @@ func TestViewersAcrossNodes(t *testing.T) {
 		took := waitViewers(t, c, n, "/posts", viewers{Site: 4, Page: 3}, 10*time.Second)
 		t.Logf("the %s shows both nodes' readers after %v", n.Name, took)
 	}
-	if ans := c.do(t, c.Primary, "GET", "/metrics", nil, false, nil); !bytes.Contains(ans.Body, []byte("blog_gossip_members 2")) ||
+	if ans, _ := c.scrape(c.Primary); !bytes.Contains(ans.Body, []byte("blog_gossip_members 2")) ||
 		!bytes.Contains(ans.Body, []byte("blog_live_streams 2")) {
 		t.Fatalf("the primary's metrics lack the gossip members or its streams")
 	}
