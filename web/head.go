@@ -11,7 +11,9 @@ import (
 func headAsGet(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		req := c.Request()
-		if req.Method != http.MethodHead {
+		if req.Method != http.MethodHead || req.URL.Path == "/live" {
+			// A live stream answers GET alone: a HEAD's writes are
+			// dropped here, so it would never notice its client leave.
 			return next(c)
 		}
 		// net/http shares req, and must see HEAD again when it ends the

@@ -1,10 +1,13 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"net/http"
+	"net/netip"
+	pathpkg "path"
 	"strconv"
 	"strings"
 	"time"
@@ -16,10 +19,6 @@ import (
 	"blog/internal/posts"
 )
 
-// heartbeat is how often an idle live stream sends a comment, so that
-// proxies and the browser keep it open.
-const heartbeat = 15 * time.Second
-
 // liveRoutes registers the live stream and the JSON views of what it sends.
 func (s *Server) liveRoutes(e *echo.Echo) {
 	if s.live == nil {
@@ -30,50 +29,85 @@ func (s *Server) liveRoutes(e *echo.Echo) {
 	e.GET("/api/presence", s.handleAPIPresence)
 }
 
+// Timings of a live stream.
+const (
+	// heartbeat is how often an idle stream sends a comment, so that
+	// proxies and the browser keep it open, and a reader that left is
+	// noticed by a failed write.
+	heartbeat = 15 * time.Second
+	// liveWriteTimeout is how long one message may take to be taken by
+	// the client: a reader that stops reading is dropped, not buffered for.
+	liveWriteTimeout = 10 * time.Second
+)
+
 // handleLive holds a Server-Sent Events stream open for a page: one viewer
 // of that page while it lasts. It sends the viewer counts, the presence
 // and "content" when the content changed, whenever they do.
+//
+// A stream outlives the server's deadlines (limits.go), so it must end by
+// itself when its reader goes: it answers GET alone (a HEAD's writes are
+// discarded and would never fail), takes no body (net/http notices a
+// client hanging up only once the body is read), writes every message
+// within liveWriteTimeout, and counts against its client's share of the
+// node's streams (live.DefaultPerClient).
 func (s *Server) handleLive(c echo.Context) error {
+	r := c.Request()
+	if r.ContentLength != 0 || len(r.TransferEncoding) > 0 {
+		return liveError(c, blog.Errorf(blog.EBADREQUEST, "a live stream takes no request body"))
+	}
 	path, err := livePath(c.QueryParam("path"))
 	if err == nil {
-		err = s.pageExists(c.Request().Context(), path)
+		path, err = s.pageExists(r.Context(), path)
 	}
 	if err != nil {
 		return liveError(c, err)
 	}
-	st, err := s.live.Open(path)
-	if errors.Is(err, live.ErrFull) || errors.Is(err, live.ErrClosed) {
+	st, err := s.live.Open(path, clientKey(s.clientAddr(r)))
+	switch {
+	case errors.Is(err, live.ErrClientFull):
+		c.Response().Header().Set("Retry-After", strconv.Itoa(int(heartbeat.Seconds())))
+		return liveError(c, blog.Errorf(blog.ETOOMANY, "your address holds as many live pages as it may; the page works without"))
+	case errors.Is(err, live.ErrFull) || errors.Is(err, live.ErrClosed):
 		return liveError(c, blog.Errorf(blog.EUNAVAILABLE, "this node holds as many live pages as it may; the page works without"))
-	} else if err != nil {
+	case err != nil:
 		return err
 	}
 	defer st.Close()
 
 	w := c.Response()
-	// A stream lasts as long as the page is open: neither deadline the
-	// server sets for ordinary requests (limits.go) applies to it.
+	rc := http.NewResponseController(w)
+	// Neither deadline the server sets for ordinary requests applies to
+	// the stream as a whole; each write sets its own.
 	_ = streamWithoutDeadlines(w)
 	h := w.Header()
 	h.Set(echo.HeaderContentType, "text/event-stream")
 	h.Set(echo.HeaderCacheControl, "no-store")
 	h.Set("X-Accel-Buffering", "no")
-	w.WriteHeader(http.StatusOK)
-
+	var buf bytes.Buffer
+	// send writes what buf holds and flushes it, within s.liveWrite.
 	send := func() error {
-		for _, ev := range st.Next() {
-			if _, err := fmt.Fprintf(w, "event: %s\ndata: %s\n\n", ev.Name, ev.Data); err != nil {
-				return err
-			}
+		if err := rc.SetWriteDeadline(time.Now().Add(s.liveWrite)); err != nil {
+			return err
 		}
-		w.Flush()
+		if _, err := w.Write(buf.Bytes()); err != nil {
+			return err
+		}
+		buf.Reset()
+		return rc.Flush()
+	}
+	events := func() error {
+		for _, ev := range st.Next() {
+			fmt.Fprintf(&buf, "event: %s\ndata: %s\n\n", ev.Name, ev.Data)
+		}
+		return send()
+	}
+	w.WriteHeader(http.StatusOK)
+	if err := events(); err != nil {
 		return nil
 	}
-	if err := send(); err != nil {
-		return nil
-	}
-	tick := time.NewTicker(heartbeat)
+	tick := time.NewTicker(s.heartbeat)
 	defer tick.Stop()
-	ctx := c.Request().Context()
+	ctx := r.Context()
 	for {
 		select {
 		case <-ctx.Done():
@@ -84,16 +118,30 @@ func (s *Server) handleLive(c echo.Context) error {
 			if !ok {
 				return nil // the hub stopped
 			}
-			if err := send(); err != nil {
+			if err := events(); err != nil {
 				return nil
 			}
 		case <-tick.C:
-			if _, err := fmt.Fprint(w, ": ping\n\n"); err != nil {
+			buf.WriteString(": ping\n\n")
+			if err := send(); err != nil {
 				return nil
 			}
-			w.Flush()
 		}
 	}
+}
+
+// clientKey is what a client's streams are counted under: its address,
+// and for IPv6 its /64, which one machine or household is handed whole.
+func clientKey(addr string) string {
+	a, err := netip.ParseAddr(addr)
+	if err != nil || a.Is4() {
+		return addr
+	}
+	p, err := a.Prefix(64)
+	if err != nil {
+		return addr
+	}
+	return p.String()
 }
 
 // handleAPIViewers answers the viewer counts of the deployment and of a
@@ -102,6 +150,11 @@ func (s *Server) handleAPIViewers(c echo.Context) error {
 	path, err := livePath(c.QueryParam("path"))
 	if err != nil {
 		return err
+	}
+	// A page's readers are counted under its canonical path; any other
+	// path has none.
+	if canon, err := s.pageExists(c.Request().Context(), path); err == nil {
+		path = canon
 	}
 	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
 	return c.JSON(http.StatusOK, s.live.Counts(path))
@@ -118,7 +171,8 @@ func (s *Server) handleAPIPresence(c echo.Context) error {
 }
 
 // livePath checks the path a page says it has: present, absolute and not
-// longer than live.MaxPath.
+// longer than live.MaxPath; it is returned cleaned (no dot segments, no
+// trailing slash).
 func livePath(p string) (string, error) {
 	switch {
 	case p == "":
@@ -128,41 +182,42 @@ func livePath(p string) (string, error) {
 	case p[0] != '/' || strings.HasPrefix(p, "//") || strings.ContainsAny(p, "?#\x00\r\n"):
 		return "", blog.Errorf(blog.EBADREQUEST, "path must be a page's path, such as /posts/some-post")
 	}
-	if len(p) > 1 {
-		p = strings.TrimSuffix(p, "/")
-	}
-	return p, nil
+	return pathpkg.Clean(p), nil
 }
 
-// pageExists answers nil when path is a page the site serves, so that no
-// one can count viewers of addresses that are not pages. Sections are
-// known by name; a post or a tag is looked up.
-func (s *Server) pageExists(ctx context.Context, path string) error {
+// pageExists returns the canonical path of a page the site serves, so that
+// no one can count viewers of addresses that are not pages, and every
+// reader of one page is counted under one path (/tags/01 is /tags/1,
+// /posts/a_b is /posts/a-b). Sections are known by name; a post or a tag
+// is looked up.
+func (s *Server) pageExists(ctx context.Context, path string) (string, error) {
 	unknown := blog.Errorf(blog.EBADREQUEST, "%s is not a page of this site", path)
 	switch path {
 	case "/", "/posts", "/projects", "/search", "/tags", "/tags/new", "/gallery":
-		return nil
+		return path, nil
 	}
 	parts := strings.Split(strings.TrimPrefix(path, "/"), "/")
 	switch {
 	case len(parts) == 2 && parts[0] == "posts":
-		ok, err := posts.Exists(ctx, s.contentDB(), parts[1])
+		slug := posts.NormalizeSlug(parts[1])
+		ok, err := posts.Exists(ctx, s.contentDB(), slug)
 		if err == nil && !ok {
-			return unknown
+			return "", unknown
 		}
-		return err
+		return "/posts/" + slug, err
 	case parts[0] == "tags" && (len(parts) == 2 || len(parts) == 3 && parts[2] == "edit"):
 		id, err := strconv.ParseInt(parts[1], 10, 64)
-		if err != nil {
-			return unknown
+		if err != nil || id <= 0 {
+			return "", unknown
 		}
 		_, err = s.tags.Get(ctx, id)
 		if blog.ErrorCode(err) == blog.ENOTFOUND {
-			return unknown
+			return "", unknown
 		}
-		return err
+		parts[1] = strconv.FormatInt(id, 10)
+		return "/" + strings.Join(parts, "/"), err
 	}
-	return unknown
+	return "", unknown
 }
 
 // liveError answers a refused stream with the error as JSON: an

@@ -3,9 +3,12 @@ package web_test
 import (
 	"bufio"
 	"context"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -214,5 +217,146 @@ func TestLiveOutlastsWriteTimeout(t *testing.T) {
 	other.event(t, "viewers")
 	if got := s.event(t, "viewers"); got != `{"site":2,"page":1}` {
 		t.Fatalf("after the write timeout the first stream reads %s", got)
+	}
+}
+
+// viewers reads the site's and a page's counts from /api/viewers.
+func (e *liveEnv) viewers(path string) live.Counts {
+	e.t.Helper()
+	var c live.Counts
+	e.get("/api/viewers?path=" + url.QueryEscape(path)).json(e.t, &c)
+	return c
+}
+
+// waitSite waits until the site counts want open streams.
+func (e *liveEnv) waitSite(want int) {
+	e.t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for e.viewers("/").Site != want {
+		if time.Now().After(deadline) {
+			e.t.Fatalf("site counts %d streams after 5 s, want %d", e.viewers("/").Site, want)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// Defect: a HEAD /live with a declared body, then a hang-up, held a
+// stream for ever (a HEAD's writes never fail, and an unread body keeps
+// net/http from noticing the client left): 5,000 one-shot requests locked
+// every reader out. Now /live answers GET alone and takes no body.
+func TestLiveAnswersOnlyABodilessGET(t *testing.T) {
+	e := newLiveEnv(t, 10)
+	for _, tc := range []struct {
+		name, request string
+		status        int
+	}{
+		{"HEAD with a body", "HEAD /live?path=/ HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\nx", 405},
+		{"HEAD", "HEAD /live?path=/ HTTP/1.1\r\nHost: x\r\n\r\n", 405},
+		{"GET with a body", "GET /live?path=/ HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\nx", 400},
+		{"GET with a chunked body", "GET /live?path=/ HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\n\r\n", 400},
+		{"POST", "POST /live?path=/ HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n", 405},
+	} {
+		conn, err := net.Dial("tcp", e.srv.Listener.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.WriteString(conn, tc.request); err != nil {
+			t.Fatal(err)
+		}
+		conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+		method, _, _ := strings.Cut(tc.request, " ")
+		res, err := http.ReadResponse(bufio.NewReader(conn), &http.Request{Method: method})
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if res.StatusCode != tc.status {
+			t.Errorf("%s: %d, want %d", tc.name, res.StatusCode, tc.status)
+		}
+		if allow := res.Header.Get("Allow"); tc.status == 405 && (!strings.Contains(allow, "GET") || strings.Contains(allow, "HEAD")) {
+			t.Errorf("%s: Allow %q, want GET and not HEAD", tc.name, allow)
+		}
+		conn.Close()
+	}
+	// The attack: a declared body never sent, and a hang-up.
+	for i := 0; i < 20; i++ {
+		conn, err := net.Dial("tcp", e.srv.Listener.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.WriteString(conn, "HEAD /live?path=/ HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\n")
+		conn.Close()
+	}
+	time.Sleep(300 * time.Millisecond)
+	if c := e.viewers("/"); c.Site != 0 {
+		t.Fatalf("refused requests hold %d streams", c.Site)
+	}
+}
+
+// A reader that hangs up ends its stream at once.
+func TestLiveEndsWhenTheReaderHangsUp(t *testing.T) {
+	e := newLiveEnv(t, 10)
+	conn, err := net.Dial("tcp", e.srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(conn, "GET /live?path=/posts HTTP/1.1\r\nHost: x\r\n\r\n")
+	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("open: %v %v", res, err)
+	}
+	e.waitSite(1)
+	conn.Close()
+	e.waitSite(0)
+}
+
+// Defect: there was no limit per client, so one address could take every
+// stream. Now it holds at most its share, and other addresses still open.
+func TestLiveLimitsStreamsPerClient(t *testing.T) {
+	e := newLiveEnv(t, 200)
+	share := live.DefaultPerClient(200)
+	for i := 0; i < share; i++ {
+		if _, status := openLive(t, e.srv.URL, "/"); status != 200 {
+			t.Fatalf("stream %d of the client's share of %d: %d", i+1, share, status)
+		}
+	}
+	r := e.get("/live?path=/")
+	if r.status != http.StatusTooManyRequests || r.errorCode(t) != "too_many_requests" || r.header.Get("Retry-After") == "" {
+		t.Fatalf("a stream over the client's share: %d %s, Retry-After %q; want 429 too_many_requests",
+			r.status, r.body, r.header.Get("Retry-After"))
+	}
+	// Another address (127.0.0.2 reaches the server on 127.0.0.1) is
+	// still welcome.
+	other := &http.Client{Transport: &http.Transport{DialContext: (&net.Dialer{
+		LocalAddr: &net.TCPAddr{IP: net.ParseIP("127.0.0.2")}}).DialContext}}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", e.srv.URL+"/live?path=/", nil)
+	res, err := other.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Fatalf("another address is refused: %d", res.StatusCode)
+	}
+	e.waitSite(share + 1)
+}
+
+// Every reader of a page is counted under its one canonical path.
+func TestLiveCountsCanonicalPaths(t *testing.T) {
+	e := newLiveEnv(t, 10)
+	id := e.tagID("litefs")
+	for _, alias := range []string{
+		"/tags/0" + strconv.FormatInt(id, 10),
+		"/tags/+" + strconv.FormatInt(id, 10),
+		"/posts/../tags/" + strconv.FormatInt(id, 10) + "/",
+	} {
+		if _, status := openLive(t, e.srv.URL, alias); status != 200 {
+			t.Fatalf("open %s: %d", alias, status)
+		}
+	}
+	e.waitSite(3)
+	if c := e.viewers(tagPage(id)); c.Page != 3 {
+		t.Fatalf("%s counts %d readers, want the 3 who opened it by other spellings", tagPage(id), c.Page)
 	}
 }

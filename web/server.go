@@ -37,8 +37,6 @@ type Deps struct {
 	Health func(ctx context.Context) Health
 	// Forward receives writes forwarded by replicas (POST /internal/forward).
 	Forward http.Handler
-	// Metrics serves /metrics in Prometheus format.
-	Metrics http.Handler
 	Content ContentDeps
 	// Site is the blog's identity; what is left empty takes the defaults
 	// of site.go.
@@ -62,7 +60,6 @@ type Server struct {
 	adminPassword string
 	health        func(ctx context.Context) Health
 	forward       http.Handler
-	metrics       http.Handler
 	content       ContentDeps
 	site          Site
 	onFly         bool
@@ -74,6 +71,8 @@ type Server struct {
 	// stopLive is closed when the server shuts down, to end the live
 	// streams, which would otherwise hold the shutdown for its whole grace.
 	stopLive chan struct{}
+	// heartbeat and liveWrite time the live streams (live.go).
+	heartbeat, liveWrite time.Duration
 }
 
 // NewServer returns the blog's server with every route registered.
@@ -91,7 +90,6 @@ func NewServer(d Deps) *Server {
 		adminPassword: d.AdminPassword,
 		health:        d.Health,
 		forward:       d.Forward,
-		metrics:       d.Metrics,
 		content:       d.Content,
 		site:          withDefaults(d.Site),
 		onFly:         d.OnFly,
@@ -99,6 +97,8 @@ func NewServer(d Deps) *Server {
 		logins:        newLoginLimiter(),
 		live:          d.Live,
 		stopLive:      make(chan struct{}),
+		heartbeat:     heartbeat,
+		liveWrite:     liveWriteTimeout,
 	}
 	if u, err := url.Parse(d.Content.BaseURL); err == nil && u.Scheme != "" && u.Host != "" {
 		s.baseOrigin = u.Scheme + "://" + u.Host

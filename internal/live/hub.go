@@ -27,6 +27,8 @@ const wakeEvery = 250 * time.Millisecond
 var (
 	// ErrFull means the node holds as many streams as it may.
 	ErrFull = errors.New("live: too many open streams on this node")
+	// ErrClientFull means one client holds as many streams as it may.
+	ErrClientFull = errors.New("live: too many open streams from one client")
 	// ErrClosed means the hub has stopped.
 	ErrClosed = errors.New("live: hub stopped")
 )
@@ -40,12 +42,14 @@ type Counts struct {
 // Hub counts the open streams of this node and wakes them on changes.
 // The zero value is not usable; call NewHub.
 type Hub struct {
-	max     int
-	streams prometheus.Gauge
+	max       int
+	perClient int
+	streams   prometheus.Gauge
 
 	mu       sync.Mutex
 	local    map[string]int // open streams of this node by page path
 	total    int            // open streams of this node
+	byClient map[string]int // open streams of this node by client
 	remote   map[string]int // open streams of the other nodes by path
 	remoteN  int            // open streams of the other nodes
 	subs     map[*Stream]struct{}
@@ -65,6 +69,9 @@ type Hub struct {
 type Options struct {
 	// Max is the most streams the node holds at once (BLOG_LIVE_MAX).
 	Max int
+	// PerClient is the most streams one client holds at once; default
+	// DefaultPerClient(Max).
+	PerClient int
 	// Registerer takes the hub's metrics; nil registers none.
 	Registerer prometheus.Registerer
 }
@@ -73,24 +80,35 @@ type Options struct {
 // (BLOG_LIVE_MAX).
 const DefaultMax = 5000
 
+// DefaultPerClient is the most streams one client may hold when a node
+// holds at most max: a fiftieth, so that no one address can lock the
+// others out, but at least 4, for a household's open tabs behind one
+// address.
+func DefaultPerClient(most int) int { return min(most, max(4, most/50)) }
+
 // NewHub returns a running hub; Close stops it.
 func NewHub(o Options) *Hub {
 	if o.Max <= 0 {
 		o.Max = DefaultMax
 	}
+	if o.PerClient <= 0 {
+		o.PerClient = DefaultPerClient(o.Max)
+	}
 	h := &Hub{
-		max: o.Max,
+		max:       o.Max,
+		perClient: o.PerClient,
 		streams: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "blog_live_streams",
 			Help: "Live streams (open pages) held by this node.",
 		}),
-		local:   map[string]int{},
-		remote:  map[string]int{},
-		subs:    map[*Stream]struct{}{},
-		kick:    make(chan struct{}, 1),
-		changed: make(chan struct{}, 1),
-		stop:    make(chan struct{}),
-		done:    make(chan struct{}),
+		local:    map[string]int{},
+		byClient: map[string]int{},
+		remote:   map[string]int{},
+		subs:     map[*Stream]struct{}{},
+		kick:     make(chan struct{}, 1),
+		changed:  make(chan struct{}, 1),
+		stop:     make(chan struct{}),
+		done:     make(chan struct{}),
 	}
 	if o.Registerer != nil {
 		o.Registerer.MustRegister(h.streams)
@@ -112,9 +130,10 @@ func (h *Hub) Close() {
 // Stream is one open page: a viewer of Path while it is open. Its owner
 // waits on Wake and then asks Next what to send.
 type Stream struct {
-	hub  *Hub
-	path string
-	wake chan struct{}
+	hub    *Hub
+	path   string
+	client string
+	wake   chan struct{}
 	// What this stream has sent, so Next sends only what is new.
 	sent     Counts
 	sentOnce bool
@@ -122,9 +141,12 @@ type Stream struct {
 	contVer  uint64
 }
 
-// Open counts a new viewer of path and returns its stream, or ErrFull when
-// the node holds Max streams already. The caller checks path first.
-func (h *Hub) Open(path string) (*Stream, error) {
+// Open counts a new viewer of path for a client (its address, or any key
+// that names one reader's machine; "" counts against no client) and
+// returns its stream: ErrFull when the node holds Max streams already,
+// ErrClientFull when the client holds PerClient. The caller checks path
+// first.
+func (h *Hub) Open(path, client string) (*Stream, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	select {
@@ -135,8 +157,14 @@ func (h *Hub) Open(path string) (*Stream, error) {
 	if h.total >= h.max {
 		return nil, ErrFull
 	}
-	s := &Stream{hub: h, path: path, wake: make(chan struct{}, 1), contVer: h.contVer}
+	if client != "" && h.byClient[client] >= h.perClient {
+		return nil, ErrClientFull
+	}
+	s := &Stream{hub: h, path: path, client: client, wake: make(chan struct{}, 1), contVer: h.contVer}
 	h.subs[s] = struct{}{}
+	if client != "" {
+		h.byClient[client]++
+	}
 	h.local[path]++
 	h.total++
 	h.localChanged()
@@ -155,6 +183,11 @@ func (s *Stream) Close() {
 	delete(h.subs, s)
 	if h.local[s.path]--; h.local[s.path] <= 0 {
 		delete(h.local, s.path)
+	}
+	if s.client != "" {
+		if h.byClient[s.client]--; h.byClient[s.client] <= 0 {
+			delete(h.byClient, s.client)
+		}
 	}
 	h.total--
 	h.localChanged()

@@ -28,7 +28,7 @@ func TestHubCountsAndLimit(t *testing.T) {
 	h := live.NewHub(live.Options{Max: 3})
 	defer h.Close()
 
-	a, err := h.Open("/posts/a")
+	a, err := h.Open("/posts/a", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,9 +39,9 @@ func TestHubCountsAndLimit(t *testing.T) {
 	if first["viewers"] != `{"site":1,"page":1}` {
 		t.Fatalf("first events %v, want viewers site 1 page 1", first)
 	}
-	b, _ := h.Open("/posts/a")
-	c, _ := h.Open("/posts/b")
-	if _, err := h.Open("/posts/c"); !errors.Is(err, live.ErrFull) {
+	b, _ := h.Open("/posts/a", "")
+	c, _ := h.Open("/posts/b", "")
+	if _, err := h.Open("/posts/c", ""); !errors.Is(err, live.ErrFull) {
 		t.Fatalf("fourth stream over a limit of 3: err %v, want ErrFull", err)
 	}
 	if got := h.Counts("/posts/c"); got != (live.Counts{Site: 3, Page: 0}) {
@@ -55,7 +55,7 @@ func TestHubCountsAndLimit(t *testing.T) {
 	if got := next(t, a)["viewers"]; got != `{"site":2,"page":1}` {
 		t.Fatalf("after one left a sees %s, want site 2 page 1", got)
 	}
-	if _, err := h.Open("/posts/c"); err != nil {
+	if _, err := h.Open("/posts/c", ""); err != nil {
 		t.Fatalf("a stream closed makes room: %v", err)
 	}
 	c.Close()
@@ -68,7 +68,7 @@ func TestHubCountsAndLimit(t *testing.T) {
 func TestHubAddsRemoteCounts(t *testing.T) {
 	h := live.NewHub(live.Options{})
 	defer h.Close()
-	s, _ := h.Open("/")
+	s, _ := h.Open("/", "")
 	s.Next()
 	h.SetRemote(map[string]int{"/": 2, "/posts": 5})
 	if got := next(t, s)["viewers"]; got != `{"site":8,"page":3}` {
@@ -88,7 +88,7 @@ func TestHubPresenceAndContent(t *testing.T) {
 	defer h.Close()
 	h.SetContentVersion(7) // where the pages start from: nobody told
 	h.SetPresence([]byte(`{"status":"idle"}`))
-	s, _ := h.Open("/")
+	s, _ := h.Open("/", "")
 	got := map[string]string{}
 	for _, ev := range s.Next() {
 		got[ev.Name] = string(ev.Data)
@@ -115,7 +115,7 @@ func TestHubPresenceAndContent(t *testing.T) {
 
 func TestHubCloseEndsStreams(t *testing.T) {
 	h := live.NewHub(live.Options{})
-	s, _ := h.Open("/")
+	s, _ := h.Open("/", "")
 	h.Close()
 	deadline := time.After(5 * time.Second)
 	for closed := false; !closed; {
@@ -126,7 +126,43 @@ func TestHubCloseEndsStreams(t *testing.T) {
 			t.Fatal("stream not ended by Close")
 		}
 	}
-	if _, err := h.Open("/"); !errors.Is(err, live.ErrClosed) {
+	if _, err := h.Open("/", ""); !errors.Is(err, live.ErrClosed) {
 		t.Fatalf("Open after Close: %v", err)
+	}
+}
+
+// One client cannot take the node's streams from the others: past its
+// share it is refused while other clients still get theirs, and a stream
+// it closes gives its place back.
+func TestHubLimitsStreamsPerClient(t *testing.T) {
+	h := live.NewHub(live.Options{Max: 100, PerClient: 2})
+	defer h.Close()
+	a1, err := h.Open("/", "192.0.2.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.Open("/posts", "192.0.2.1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.Open("/", "192.0.2.1"); !errors.Is(err, live.ErrClientFull) {
+		t.Fatalf("third stream of one client over a share of 2: err %v, want ErrClientFull", err)
+	}
+	if _, err := h.Open("/", "192.0.2.2"); err != nil {
+		t.Fatalf("another client is refused: %v", err)
+	}
+	if got := h.Counts("/"); got != (live.Counts{Site: 3, Page: 2}) {
+		t.Fatalf("counts %+v, want the refused stream left out", got)
+	}
+	a1.Close()
+	if _, err := h.Open("/", "192.0.2.1"); err != nil {
+		t.Fatalf("a closed stream gives its client's place back: %v", err)
+	}
+}
+
+func TestDefaultPerClientIsASmallShare(t *testing.T) {
+	for max, want := range map[int]int{5000: 100, 2000: 40, 100: 4, 3: 3, 1: 1} {
+		if got := live.DefaultPerClient(max); got != want {
+			t.Errorf("DefaultPerClient(%d) = %d, want %d", max, got, want)
+		}
 	}
 }
