@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 )
@@ -22,12 +21,8 @@ func (s *Server) isAdmin(c echo.Context) bool {
 // and once given goes back to the page it came from, now with its edit
 // controls. Only addresses of this site are followed.
 func (s *Server) handleSignIn(c echo.Context) error {
-	next := c.QueryParam("next")
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
-		next = "/tags"
-	}
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.Redirect(http.StatusSeeOther, next)
+	return c.Redirect(http.StatusSeeOther, localNext(c.QueryParam("next"), "/tags"))
 }
 
 // adminView marks an answer made for the admin: no cache may keep it, and

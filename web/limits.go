@@ -87,16 +87,7 @@ func limitRequest(next echo.HandlerFunc) echo.HandlerFunc {
 			if r.Method != http.MethodGet && r.Method != http.MethodHead {
 				return blog.Errorf(blog.ENOTFOUND, "There is nothing at %s: drop the trailing slash.", path)
 			}
-			to := strings.TrimRight(path, "/")
-			if to == "" || strings.HasPrefix(to, "//") || strings.Contains(to, `\`) {
-				// Not a path of this site, and a redirect to it would
-				// leave it (//host).
-				return blog.Errorf(blog.ENOTFOUND, "There is nothing at %s.", path)
-			}
-			if r.URL.RawQuery != "" {
-				to += "?" + r.URL.RawQuery
-			}
-			return c.Redirect(http.StatusMovedPermanently, to)
+			return redirect(c, http.StatusMovedPermanently, strings.TrimRight(path, "/"), r.URL.RawQuery)
 		}
 		return next(c)
 	}

@@ -106,7 +106,7 @@ func (s *Server) handleTagCreate(c echo.Context) error {
 		})
 	}
 	setFlash(c, "created")
-	return c.Redirect(http.StatusSeeOther, tagURL(t.ID))
+	return redirect(c, http.StatusSeeOther, tagURL(t.ID), "")
 }
 
 func (s *Server) handleTagRename(c echo.Context) error {
@@ -128,7 +128,7 @@ func (s *Server) handleTagRename(c echo.Context) error {
 		})
 	}
 	setFlash(c, "renamed")
-	return c.Redirect(http.StatusSeeOther, tagURL(t.ID))
+	return redirect(c, http.StatusSeeOther, tagURL(t.ID), "")
 }
 
 func (s *Server) handleTagDelete(c echo.Context) error {
@@ -140,7 +140,7 @@ func (s *Server) handleTagDelete(c echo.Context) error {
 		return err
 	}
 	setFlash(c, "deleted")
-	return c.Redirect(http.StatusSeeOther, "/tags")
+	return redirect(c, http.StatusSeeOther, "/tags", "")
 }
 
 // formError re-renders a form with the error next to its field and the

@@ -81,7 +81,7 @@ func (rd *reading) handlePost(c echo.Context) error {
 	ctx := c.Request().Context()
 	slug := c.Param("slug")
 	if norm := posts.NormalizeSlug(slug); norm != slug {
-		return c.Redirect(http.StatusMovedPermanently, "/posts/"+norm+queryOf(c))
+		return redirect(c, http.StatusMovedPermanently, "/posts/"+norm, c.Request().URL.RawQuery)
 	}
 	_, wantsPreview := c.QueryParams()["preview"]
 	admin := rd.s.isAdmin(c)
@@ -94,7 +94,7 @@ func (rd *reading) handlePost(c echo.Context) error {
 		if blog.ErrorCode(err) == blog.ENOTFOUND {
 			// An old address under /posts/ may name a post that moved.
 			if moved, perr := posts.ByPermalink(ctx, rd.db, "/posts/"+slug); perr == nil {
-				return c.Redirect(http.StatusMovedPermanently, "/posts/"+moved)
+				return redirect(c, http.StatusMovedPermanently, "/posts/"+moved, "")
 			}
 			return err
 		}
@@ -117,13 +117,6 @@ func (rd *reading) handlePost(c echo.Context) error {
 	return c.HTMLBlob(http.StatusOK, buf.Bytes())
 }
 
-func queryOf(c echo.Context) string {
-	if q := c.Request().URL.RawQuery; q != "" {
-		return "?" + q
-	}
-	return ""
-}
-
 // handlePermalink sends an old address of a post, of one segment or more,
 // to the post: 301, so that links and search engines move over for good.
 func (rd *reading) handlePermalink(c echo.Context) error {
@@ -132,5 +125,5 @@ func (rd *reading) handlePermalink(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusMovedPermanently, "/posts/"+slug)
+	return redirect(c, http.StatusMovedPermanently, "/posts/"+slug, "")
 }
