@@ -2,7 +2,10 @@
 // WebSocket (https://github.com/Phineas/lanyard): one connection per node,
 // kept open with heartbeats at the interval Lanyard asks for, and opened
 // again with back-off and jitter when it drops. Every change is handed on
-// as the JSON the pages and GET /api/presence show.
+// as the JSON the pages and GET /api/presence show. Nothing Lanyard sends
+// is trusted (message.go): the heartbeat interval is clamped, a presence
+// is cut to at most MaxJSON bytes (bounds.go), and the log lines a server
+// can provoke come at most one a minute (quiet.go).
 package presence
 
 import (
@@ -17,14 +20,6 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/prometheus/client_golang/prometheus"
-)
-
-// Lanyard's opcodes.
-const (
-	opEvent      = 0
-	opHello      = 1
-	opInitialize = 2
-	opHeartbeat  = 3
 )
 
 // Presence is what the pages show of the author on Discord.
@@ -54,28 +49,12 @@ type Spotify struct {
 	TrackID  string `json:"track_id,omitempty"`
 }
 
-// lanyardPresence is Lanyard's presence object, the parts used.
-type lanyardPresence struct {
-	DiscordUser *struct {
-		Username string `json:"username"`
-	} `json:"discord_user"`
-	DiscordStatus      string     `json:"discord_status"`
-	Activities         []Activity `json:"activities"`
-	ListeningToSpotify bool       `json:"listening_to_spotify"`
-	Spotify            *Spotify   `json:"spotify"`
-}
-
-type message struct {
-	Op int             `json:"op"`
-	T  string          `json:"t,omitempty"`
-	D  json.RawMessage `json:"d,omitempty"`
-}
-
 // Config is what a Client needs.
 type Config struct {
 	URL    string // Lanyard's WebSocket (BLOG_LANYARD_URL)
 	UserID string // the Discord user followed (BLOG_DISCORD_USER_ID)
-	// Publish receives every presence as JSON, the disconnected one too.
+	// Publish receives every presence as JSON of at most MaxJSON bytes,
+	// the disconnected one too.
 	Publish    func([]byte)
 	Log        *slog.Logger
 	Registerer prometheus.Registerer
@@ -84,12 +63,26 @@ type Config struct {
 	MinBackoff, MaxBackoff time.Duration
 }
 
+// readLimit is the longest message read from Lanyard; a longer one ends
+// the connection. A presence carries the user's Lanyard KV store (up to
+// 512 values of 30,000 characters each), so a real one can run to
+// hundreds of KiB; the node reads one message at a time on one
+// connection, so the limit costs at most this much memory for a moment,
+// and what is kept of a presence is cut to MaxJSON.
+const readLimit = 1 << 20
+
 // Client follows one Discord user's presence.
 type Client struct {
 	cfg        Config
 	log        *slog.Logger
+	initialize []byte // the Initialize message, subscribing to cfg.UserID
 	connected  prometheus.Gauge
 	reconnects prometheus.Counter
+	skipped    prometheus.Counter
+
+	// Used by Run's goroutine only: a hostile Lanyard can send garbage or
+	// hang up as fast as the network allows, so these lines are quieted.
+	skipLog, lostLog quiet
 
 	mu   sync.Mutex
 	last []byte // the presence last handed to Publish, as JSON
@@ -106,9 +99,11 @@ func New(cfg Config) *Client {
 	if cfg.MaxBackoff < cfg.MinBackoff {
 		cfg.MaxBackoff = max(time.Minute, cfg.MinBackoff)
 	}
+	subscribe, _ := json.Marshal(map[string]any{"op": opInitialize, "d": map[string]string{"subscribe_to_id": cfg.UserID}})
 	c := &Client{
-		cfg: cfg,
-		log: cfg.Log.With("component", "lanyard"),
+		cfg:        cfg,
+		log:        cfg.Log.With("component", "lanyard"),
+		initialize: subscribe,
 		connected: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "blog_lanyard_connected",
 			Help: "1 while the node is connected to Lanyard and subscribed to the Discord user.",
@@ -117,9 +112,15 @@ func New(cfg Config) *Client {
 			Name: "blog_lanyard_reconnects_total",
 			Help: "Connections to Lanyard opened again after one dropped or failed.",
 		}),
+		skipped: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "blog_lanyard_skipped_messages_total",
+			Help: "Messages from Lanyard skipped because they do not parse or lack what they should carry.",
+		}),
+		skipLog: newQuiet(),
+		lostLog: newQuiet(),
 	}
 	if cfg.Registerer != nil {
-		cfg.Registerer.MustRegister(c.connected, c.reconnects)
+		cfg.Registerer.MustRegister(c.connected, c.reconnects, c.skipped)
 	}
 	return c
 }
@@ -128,14 +129,20 @@ func New(cfg Config) *Client {
 type Metrics struct {
 	Connected  prometheus.Gauge   // blog_lanyard_connected
 	Reconnects prometheus.Counter // blog_lanyard_reconnects_total
+	Skipped    prometheus.Counter // blog_lanyard_skipped_messages_total
 }
 
 // Metrics returns the client's metrics.
-func (c *Client) Metrics() Metrics { return Metrics{Connected: c.connected, Reconnects: c.reconnects} }
+func (c *Client) Metrics() Metrics {
+	return Metrics{Connected: c.connected, Reconnects: c.reconnects, Skipped: c.skipped}
+}
+
+// disconnected is the presence while the node has no connection.
+var disconnected = Presence{Enabled: true, Status: "offline", Activities: []Activity{}}
 
 // Run stays connected to Lanyard until ctx is done.
 func (c *Client) Run(ctx context.Context) {
-	c.set(Presence{Enabled: true, Status: "offline", Activities: []Activity{}})
+	c.publish(encode(disconnected))
 	backoff := c.cfg.MinBackoff
 	for {
 		start := time.Now()
@@ -144,14 +151,17 @@ func (c *Client) Run(ctx context.Context) {
 		if ctx.Err() != nil {
 			return
 		}
-		c.set(Presence{Enabled: true, Status: "offline", Activities: []Activity{}})
+		c.publish(encode(disconnected))
 		if time.Since(start) > time.Minute {
 			backoff = c.cfg.MinBackoff // it was a good connection
 		}
 		// Half to one and a half times the back-off, so that nodes that
 		// lost Lanyard together do not all come back at once.
 		wait := backoff/2 + rand.N(backoff)
-		c.log.Warn("Lanyard connection lost; reconnecting", "err", err, "in", wait.Round(time.Millisecond))
+		c.lostLog.log(func(held int) {
+			c.log.Warn("Lanyard connection lost; reconnecting", "err", err, "in", wait.Round(time.Millisecond),
+				"lost_since_last_line", held)
+		})
 		select {
 		case <-ctx.Done():
 			return
@@ -172,7 +182,7 @@ func (c *Client) session(ctx context.Context) error {
 		return err
 	}
 	defer conn.CloseNow()
-	conn.SetReadLimit(1 << 20)
+	conn.SetReadLimit(readLimit)
 
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
@@ -180,6 +190,7 @@ func (c *Client) session(ctx context.Context) error {
 	beat := make(chan time.Duration, 1)
 	go func() { errc <- c.heartbeat(ctx, conn, beat) }()
 
+	subscribed, following := false, false
 	for {
 		select {
 		case err := <-errc:
@@ -190,41 +201,47 @@ func (c *Client) session(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		var m message
-		if err := json.Unmarshal(data, &m); err != nil {
-			c.log.Warn("skipped a Lanyard message that does not parse", "err", err)
+		st, err := read(data)
+		if err != nil {
+			c.skip(err)
 			continue
 		}
-		switch {
-		case m.Op == opHello:
-			var d struct {
-				HeartbeatInterval int64 `json:"heartbeat_interval"`
-			}
-			if err := json.Unmarshal(m.D, &d); err != nil || d.HeartbeatInterval <= 0 {
-				c.log.Warn("skipped a Lanyard hello without a heartbeat interval", "err", err)
-				continue
-			}
+		if st.heartbeat > 0 {
+			// The latest interval wins; only this goroutine sends.
 			select {
-			case beat <- time.Duration(d.HeartbeatInterval) * time.Millisecond:
+			case <-beat:
 			default:
 			}
-			init, _ := json.Marshal(map[string]any{"op": opInitialize, "d": map[string]string{"subscribe_to_id": c.cfg.UserID}})
-			if err := conn.Write(ctx, websocket.MessageText, init); err != nil {
+			beat <- st.heartbeat
+		}
+		if st.subscribe && !subscribed {
+			// Once a connection: a hello sent again and again must not
+			// have the node answer each one.
+			wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			err := conn.Write(wctx, websocket.MessageText, c.initialize)
+			cancel()
+			if err != nil {
 				return err
 			}
-		case m.Op == opEvent && (m.T == "INIT_STATE" || m.T == "PRESENCE_UPDATE"):
-			var lp lanyardPresence
-			if err := json.Unmarshal(m.D, &lp); err != nil {
-				c.log.Warn("skipped a Lanyard event that does not parse", "event", m.T, "err", err)
-				continue
-			}
-			if m.T == "INIT_STATE" {
+			subscribed = true
+		}
+		if st.presence != nil {
+			if !following {
 				c.log.Info("following the Discord presence", "user", c.cfg.UserID)
+				following = true
 			}
 			c.connected.Set(1)
-			c.set(fromLanyard(lp))
+			c.publish(st.presence)
 		}
 	}
+}
+
+// skip counts a message of no use and says so in the log, quietly.
+func (c *Client) skip(err error) {
+	c.skipped.Inc()
+	c.skipLog.log(func(held int) {
+		c.log.Warn("skipped a Lanyard message it cannot use", "err", err, "skipped_since_last_line", held)
+	})
 }
 
 // heartbeat sends op 3 at the interval the hello gave, until ctx is done
@@ -243,11 +260,15 @@ func (c *Client) heartbeat(ctx context.Context, conn *websocket.Conn, interval <
 		case <-ctx.Done():
 			return ctx.Err()
 		case d := <-interval:
-			if t != nil {
-				t.Stop()
+			// read clamps d; clamp again, as a panic here would end the
+			// whole node.
+			d = min(max(d, MinHeartbeat), MaxHeartbeat)
+			if t == nil {
+				t = time.NewTicker(d)
+				tick = t.C
+			} else {
+				t.Reset(d)
 			}
-			t = time.NewTicker(d)
-			tick = t.C
 		case <-tick:
 			wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 			err := conn.Write(wctx, websocket.MessageText, msg)
@@ -260,32 +281,8 @@ func (c *Client) heartbeat(ctx context.Context, conn *websocket.Conn, interval <
 	}
 }
 
-func fromLanyard(lp lanyardPresence) Presence {
-	p := Presence{Enabled: true, Connected: true, Status: lp.DiscordStatus, Activities: lp.Activities}
-	switch p.Status {
-	case "online", "idle", "dnd", "offline":
-	default:
-		p.Status = "offline"
-	}
-	if lp.DiscordUser != nil {
-		p.Username = lp.DiscordUser.Username
-	}
-	if p.Activities == nil {
-		p.Activities = []Activity{}
-	}
-	if lp.ListeningToSpotify && lp.Spotify != nil {
-		p.Spotify = lp.Spotify
-	}
-	return p
-}
-
-// set publishes p unless it is what was published last.
-func (c *Client) set(p Presence) {
-	b, err := json.Marshal(p)
-	if err != nil {
-		c.log.Error("encode the presence", "err", err)
-		return
-	}
+// publish hands b on unless it is what was handed on last.
+func (c *Client) publish(b []byte) {
 	c.mu.Lock()
 	same := c.last != nil && bytes.Equal(b, c.last)
 	c.last = b

@@ -1,7 +1,9 @@
 // Package lanyardtest is a stand-in for Lanyard's WebSocket in tests. It
 // speaks Lanyard's protocol: hello with a heartbeat interval, Initialize
 // with subscribe_to_id, INIT_STATE, PRESENCE_UPDATE and heartbeats, and it
-// can drop its connections the way a restarting Lanyard does.
+// can drop its connections the way a restarting Lanyard does. It can also
+// play a broken or hostile Lanyard: send any hello and any message as
+// they are, or hang up on every connection as soon as it is accepted.
 package lanyardtest
 
 import (
@@ -21,10 +23,11 @@ import (
 type Server struct {
 	URL string // ws://…
 
-	interval time.Duration
-	srv      *httptest.Server
+	srv *httptest.Server
 
 	mu          sync.Mutex
+	hello       string // the hello a new connection gets, JSON
+	hangUp      bool   // close new connections at once
 	state       string // the presence INIT_STATE sends, JSON
 	conns       map[*websocket.Conn]context.CancelFunc
 	connections int
@@ -35,7 +38,8 @@ type Server struct {
 // New starts a stand-in that asks for heartbeats every interval and sends
 // state as the presence of whoever subscribes.
 func New(t testing.TB, interval time.Duration, state string) *Server {
-	s := &Server{interval: interval, state: state, conns: map[*websocket.Conn]context.CancelFunc{}}
+	hello, _ := json.Marshal(map[string]any{"op": 1, "d": map[string]any{"heartbeat_interval": interval.Milliseconds()}})
+	s := &Server{hello: string(hello), state: state, conns: map[*websocket.Conn]context.CancelFunc{}}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.handle))
 	s.URL = "ws" + strings.TrimPrefix(s.srv.URL, "http")
 	t.Cleanup(func() { s.Drop(); s.srv.Close() })
@@ -51,17 +55,22 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithCancel(r.Context())
 	defer cancel()
 	s.mu.Lock()
-	s.conns[c] = cancel
 	s.connections++
+	hello, hangUp := s.hello, s.hangUp
+	if !hangUp {
+		s.conns[c] = cancel
+	}
 	s.mu.Unlock()
+	if hangUp {
+		return
+	}
 	defer func() {
 		s.mu.Lock()
 		delete(s.conns, c)
 		s.mu.Unlock()
 	}()
 
-	hello, _ := json.Marshal(map[string]any{"op": 1, "d": map[string]any{"heartbeat_interval": s.interval.Milliseconds()}})
-	if c.Write(ctx, websocket.MessageText, hello) != nil {
+	if c.Write(ctx, websocket.MessageText, []byte(hello)) != nil {
 		return
 	}
 	for {
@@ -93,6 +102,22 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 			s.mu.Unlock()
 		}
 	}
+}
+
+// SetHello makes msg, as it is, the hello that new connections get
+// instead of one with the interval New was given.
+func (s *Server) SetHello(msg string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.hello = msg
+}
+
+// HangUp makes the stand-in close every new connection as soon as it has
+// accepted it, before the hello, while on is true.
+func (s *Server) HangUp(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.hangUp = on
 }
 
 // Update makes state the presence and sends it as PRESENCE_UPDATE to
