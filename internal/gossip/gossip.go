@@ -3,6 +3,16 @@
 // its own counts to the others when they change and sums theirs, and a node
 // that stops or dies drops out of the sums. Traffic is encrypted with a key
 // derived from the deployment's shared secret; anything else is dropped.
+//
+// The gossip port must not be reachable from the internet: an address
+// without a host (":7946") listens on loopback (127.0.0.1) only, never on
+// every interface. Still, whoever reaches it is held to bounds (see
+// transport.go, log.go and state.go). Without the key: at most 8 streams
+// at once (more are closed at once), each read for at most the longest
+// message a node sends (1.39 MiB for 5,000 readers) and for at most 5 s,
+// and each kind of warning logged at most once a minute. With the key:
+// counts no node could hold are dropped or cut to MaxPerNode per node, and
+// sums saturate rather than overflow.
 package gossip
 
 import (
@@ -11,7 +21,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -20,6 +29,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"blog/internal/live"
 
 	"github.com/hashicorp/memberlist"
 	"github.com/prometheus/client_golang/prometheus"
@@ -48,7 +59,8 @@ type Counts interface {
 // Config is what Start needs.
 type Config struct {
 	// Addr is where the node gossips, host:port (BLOG_GOSSIP_ADDR). An
-	// empty host binds every IPv4 address and advertises a private one.
+	// empty host means loopback (127.0.0.1), never every interface: to
+	// reach other machines, name this one's private address.
 	Addr string
 	// Peers are host:port addresses, or DNS names (looked up again every
 	// 30 s) whose addresses gossip on Addr's port (BLOG_PEERS).
@@ -60,6 +72,10 @@ type Config struct {
 	// at every start.
 	Name   string
 	Counts Counts
+	// MaxPerNode is the most readers one node holds (BLOG_LIVE_MAX);
+	// default live.DefaultMax. Counts from another node are cut to it, and
+	// it sizes the longest message taken.
+	MaxPerNode int
 	// Retry is how often unreachable peers are tried again while none is
 	// joined; default 5 s. Once joined, they are looked up every 30 s.
 	Retry      time.Duration
@@ -69,10 +85,11 @@ type Config struct {
 
 // Gossip is this node's membership of the deployment.
 type Gossip struct {
-	cfg  Config
-	log  *slog.Logger
-	ml   *memberlist.Memberlist
-	name string
+	cfg   Config
+	log   *slog.Logger
+	quiet *quietLog // warnings a peer can cause, rate-limited
+	ml    *memberlist.Memberlist
+	name  string
 	// started orders this node's messages across restarts together with seq.
 	started int64
 
@@ -83,18 +100,6 @@ type Gossip struct {
 
 	stop chan struct{}
 	done chan struct{}
-}
-
-// nodeState is one node's counts as sent: the message between nodes.
-type nodeState struct {
-	Node    string         `json:"node"`
-	Started int64          `json:"started"`
-	Seq     uint64         `json:"seq"`
-	Counts  map[string]int `json:"counts"`
-}
-
-func (s nodeState) newerThan(o nodeState) bool {
-	return s.Started > o.Started || s.Started == o.Started && s.Seq > o.Seq
 }
 
 // Key derives the 32-byte gossip key (AES-256) from the shared secret.
@@ -124,8 +129,14 @@ func Start(cfg Config) (*Gossip, error) {
 	if err != nil {
 		return nil, fmt.Errorf("gossip address %q: bad port", cfg.Addr)
 	}
+	if host == "" {
+		host = "127.0.0.1"
+	}
 	if cfg.Retry <= 0 {
 		cfg.Retry = retryAlone
+	}
+	if cfg.MaxPerNode <= 0 {
+		cfg.MaxPerNode = live.DefaultMax
 	}
 	if cfg.Name == "" {
 		h, _ := os.Hostname()
@@ -133,9 +144,14 @@ func Start(cfg Config) (*Gossip, error) {
 		_, _ = rand.Read(b[:])
 		cfg.Name = h + "-" + hex.EncodeToString(b[:])
 	}
+	if len(cfg.Name) > maxNodeName {
+		return nil, fmt.Errorf("gossip: node name is longer than %d bytes", maxNodeName)
+	}
+	log := cfg.Log.With("component", "gossip")
 	g := &Gossip{
 		cfg:     cfg,
-		log:     cfg.Log.With("component", "gossip"),
+		log:     log,
+		quiet:   newQuietLog(log),
 		name:    cfg.Name,
 		started: time.Now().UnixNano(),
 		alive:   map[string]bool{},
@@ -144,21 +160,31 @@ func Start(cfg Config) (*Gossip, error) {
 		done:    make(chan struct{}),
 	}
 
+	ip, err := resolveOne(host)
+	if err != nil {
+		return nil, fmt.Errorf("gossip address %q: %w", cfg.Addr, err)
+	}
+	logger := newLogger(g.quiet)
+	t, err := listen(ip, port, maxStreamBytes(cfg.MaxPerNode), logger, func(from net.Addr) {
+		g.quiet.warn("closed a gossip connection: too many open at once", "from", from.String(), "max", maxStreams)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("start gossip on %s: %w", cfg.Addr, err)
+	}
+	port = t.GetAutoBindPort()
+
 	mc := memberlist.DefaultLANConfig()
 	mc.Name = cfg.Name
-	if host != "" {
-		ip, err := resolveOne(host)
-		if err != nil {
-			return nil, fmt.Errorf("gossip address %q: %w", cfg.Addr, err)
-		}
-		mc.BindAddr = ip
-	}
+	mc.Transport = t
+	mc.BindAddr = ip
 	mc.BindPort, mc.AdvertisePort = port, port
+	// Uncompressed, a message is never longer than maxStateBytes says.
+	mc.EnableCompression = false
 	mc.SecretKey = key
 	mc.GossipVerifyIncoming, mc.GossipVerifyOutgoing = true, true
 	mc.Delegate = (*delegate)(g)
 	mc.Events = (*events)(g)
-	mc.Logger = newLogger(g.log)
+	mc.Logger = logger
 	// Out of the sums within 15 s of dying: probe every second, suspect
 	// for two probe rounds, and never back off more than three times.
 	mc.ProbeInterval = time.Second
@@ -166,9 +192,10 @@ func Start(cfg Config) (*Gossip, error) {
 	mc.SuspicionMult = 2
 	mc.AwarenessMaxMultiplier = 3
 	mc.PushPullInterval = pushPullEvery
-	mc.TCPTimeout = 5 * time.Second
+	mc.TCPTimeout = streamTimeout
 	ml, err := memberlist.Create(mc)
 	if err != nil {
+		t.Shutdown()
 		return nil, fmt.Errorf("start gossip on %s: %w", cfg.Addr, err)
 	}
 	g.ml = ml
@@ -178,7 +205,7 @@ func Start(cfg Config) (*Gossip, error) {
 			Help: "Nodes this node sees alive in the gossip, itself included.",
 		}, func() float64 { return float64(ml.NumMembers()) }))
 	}
-	g.log.Info("gossiping", "addr", cfg.Addr, "name", cfg.Name, "peers", cfg.Peers)
+	g.log.Info("gossiping", "addr", g.Addr(), "name", cfg.Name, "peers", cfg.Peers)
 	go g.run()
 	return g, nil
 }
@@ -279,15 +306,15 @@ func (g *Gossip) join() (int, error) {
 	return n, errors.Join(append(errs, err)...)
 }
 
-// localState is this node's counts as a message.
+// localState is this node's counts as a message, held to the bounds the
+// other nodes hold it to.
 func (g *Gossip) localState() []byte {
-	counts := g.cfg.Counts.LocalCounts()
+	counts := clampCounts(g.cfg.Counts.LocalCounts(), g.cfg.MaxPerNode)
 	g.mu.Lock()
 	g.seq++
 	st := nodeState{Node: g.name, Started: g.started, Seq: g.seq, Counts: counts}
 	g.mu.Unlock()
-	b, _ := json.Marshal(st)
-	return b
+	return encodeState(st)
 }
 
 // broadcast sends this node's counts to every other node, over TCP: a
@@ -307,9 +334,9 @@ func (g *Gossip) broadcast() {
 // merge takes another node's counts, if newer than those held, and
 // publishes the new sums.
 func (g *Gossip) merge(b []byte) {
-	var st nodeState
-	if err := json.Unmarshal(b, &st); err != nil || st.Node == "" {
-		g.log.Warn("dropped a gossip message that does not parse", "err", err)
+	st, err := decodeState(b, g.cfg.MaxPerNode)
+	if err != nil {
+		g.quiet.warn("dropped a gossip message", "err", err, "bytes", len(b))
 		return
 	}
 	g.mu.Lock()
@@ -326,15 +353,7 @@ func (g *Gossip) merge(b []byte) {
 
 // publish hands the sums of the other nodes' counts to Counts; g.mu is held.
 func (g *Gossip) publish() {
-	sum := map[string]int{}
-	for _, st := range g.states {
-		for p, n := range st.Counts {
-			if n > 0 {
-				sum[p] += n
-			}
-		}
-	}
-	g.cfg.Counts.SetRemote(sum)
+	g.cfg.Counts.SetRemote(sumCounts(g.states))
 }
 
 // delegate is the Gossip as memberlist's Delegate.

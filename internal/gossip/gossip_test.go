@@ -220,3 +220,31 @@ func TestPeersByDNSName(t *testing.T) {
 	open(t, a, "/")
 	waitCounts(t, &node{hub: hub, g: b}, "/", live.Counts{Site: 1, Page: 1}, 10*time.Second)
 }
+
+// Defect: an address without a host (the default ":7946") listened on
+// every interface, public ones included. It now means loopback.
+func TestAddressWithoutHostIsLoopback(t *testing.T) {
+	hub := live.NewHub(live.Options{})
+	defer hub.Close()
+	g, err := Start(Config{Addr: ":0", Secret: secret, Counts: hub})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	host, port, _ := net.SplitHostPort(g.Addr())
+	if host != "127.0.0.1" {
+		t.Fatalf("gossips on %s, want 127.0.0.1", g.Addr())
+	}
+	addrs, _ := net.InterfaceAddrs()
+	for _, a := range addrs {
+		ip, _, _ := net.ParseCIDR(a.String())
+		if ip == nil || ip.IsLoopback() || ip.IsLinkLocalUnicast() {
+			continue
+		}
+		c, err := net.DialTimeout("tcp", net.JoinHostPort(ip.String(), port), time.Second)
+		if err == nil {
+			c.Close()
+			t.Errorf("the gossip port answers on %s", ip)
+		}
+	}
+}
