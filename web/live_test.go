@@ -224,7 +224,7 @@ func TestLiveOutlastsWriteTimeout(t *testing.T) {
 func (e *liveEnv) viewers(path string) live.Counts {
 	e.t.Helper()
 	var c live.Counts
-	e.get("/api/viewers?path=" + url.QueryEscape(path)).json(e.t, &c)
+	e.get("/api/viewers?path="+url.QueryEscape(path)).json(e.t, &c)
 	return c
 }
 

@@ -190,6 +190,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 			Peers:      cfg.Peers,
 			Secret:     cfg.ForwardSecret,
 			Counts:     hub,
+			MaxPerNode: cfg.LiveMax,
 			Log:        log,
 			Registerer: reg,
 		})

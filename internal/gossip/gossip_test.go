@@ -50,7 +50,7 @@ func waitCounts(t *testing.T, n *node, path string, want live.Counts, within tim
 
 func open(t *testing.T, n *node, path string) *live.Stream {
 	t.Helper()
-	s, err := n.hub.Open(path)
+	s, err := n.hub.Open(path, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +151,7 @@ func BenchmarkCountReachesPeer(b *testing.B) {
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		s, _ := ha.Open("/")
+		s, _ := ha.Open("/", "")
 		for hb.Counts("/").Page != 1 {
 			time.Sleep(time.Millisecond)
 		}
@@ -192,7 +192,7 @@ func TestUnresolvablePeersAreRetriedQuietly(t *testing.T) {
 		t.Fatalf("a peer list that does not resolve stopped the node: %v", err)
 	}
 	defer g.Close()
-	s, _ := hub.Open("/")
+	s, _ := hub.Open("/", "")
 	defer s.Close()
 	time.Sleep(time.Second)
 	mu.Lock()
