@@ -372,6 +372,40 @@ func TestTagLabelRules(t *testing.T) {
 	if got := n.added(before); len(got) != 3 {
 		t.Fatalf("new labels %q, want the three first", got)
 	}
+
+	// Defects: labels that render as nothing, or as another label, were
+	// taken. Each is refused with the character named.
+	before = n.labels()
+	if !slices.Contains(before, "go") { // the bundled content's
+		t.Fatalf("no tag go among %q", before)
+	}
+	for _, tc := range []struct{ label, names string }{
+		{"\u3164", "U+3164"},             // Hangul filler
+		{"\u2800", "U+2800"},             // braille blank
+		{"\u115f\u1160", "U+115F"},       // Hangul choseong and jungseong fillers
+		{"go\u3164", "U+3164"},           // beside "go"
+		{"g\u043e", "U+043E"},            // a Cyrillic о beside Latin "go"
+		{"\u0301\u0308\u0303", "U+0301"}, // marks alone
+		{"z" + strings.Repeat("\u0300\u0316\u0301\u0317", 8), "more than 4"}, // 32 stacked marks
+		{"go\u2800", "U+2800"},
+		{"go  go", "two spaces"},
+	} {
+		a := n.api("POST", "/api/tags", fmt.Sprintf(`{"label":%q}`, tc.label))
+		if a.status != 422 || a.code(t) != "invalid" || !strings.Contains(a.body, tc.names) {
+			t.Errorf("%+q: %d %s, want 422 naming %s", tc.label, a.status, a.body, tc.names)
+		}
+	}
+	if a := n.api("PATCH", "/api/tags/1", `{"label":"g\u043e"}`); a.status != 422 || a.code(t) != "invalid" {
+		t.Errorf("rename to a Cyrillic twin: %d %s, want 422", a.status, a.body)
+	}
+	if got := n.added(before); len(got) != 0 {
+		t.Fatalf("labels %q were taken", got)
+	}
+	for _, good := range []string{"Go言語", "日本語のタグ", "🦀 rust", "c++", "программирование", "हिन्दी", "Tiếng Việt"} {
+		if a := n.api("POST", "/api/tags", fmt.Sprintf(`{"label":%q}`, good)); a.status != 201 {
+			t.Errorf("%q: %d %s, want 201", good, a.status, a.body)
+		}
+	}
 }
 
 // Defects: a write to an address with a trailing slash was redirected

@@ -187,9 +187,11 @@ func TestReimportWritesOnlyWhatChanged(t *testing.T) {
 	}
 }
 
-// A file that is not a picture, does not decode, is too big in bytes or
-// in pixels stops the import: every such file is named with its reason,
-// and nothing is written.
+// A file that is not a picture, does not decode, is too big in bytes, in
+// pixels, decoded or stored stops the import: every such file is named
+// with its reason, and nothing is written. The sizes are read from the
+// header: a PNG of a few hundred KB claiming 6320×6320 pixels at 16 bits
+// a channel is refused before its 305 MiB are decoded.
 func TestBadImagesStopTheImportWithNothingWritten(t *testing.T) {
 	for _, tc := range []struct {
 		file   string
@@ -199,6 +201,9 @@ func TestBadImagesStopTheImportWithNothingWritten(t *testing.T) {
 		{"assets/broken.jpg", nil, "does not decode"},
 		{"assets/noise.png", []byte("this is not a picture at all"), "is not a picture"},
 		{"assets/huge.png", assetstest.HugePNG(8000, 6000), "48.0 megapixels"},
+		{"assets/deep.png", assetstest.FlatPNG(t, 6320, 6320, 16), "decodes to 305 MiB (6320×6320, 8 bytes a pixel); at most 160 MiB are accepted"},
+		{"assets/camera.jpg", assetstest.JPEGHeader(7728, 5152, true), "decodes to 285 MiB (7728×5152, progressive JPEG"},
+		{"assets/scroll.png", assetstest.FlatPNG(t, 1600, 6000, 8), "would be stored as 1600×6000"},
 		{"assets/big.jpg", make([]byte, assets.MaxBytes+1), "at most 20 MB"},
 		{"assets/notes.txt", []byte("hello"), "is not an image"},
 		{"assets/page.svg", []byte("<html><body>not svg</body></html>"), "not an SVG"},
@@ -242,6 +247,20 @@ func TestImagesFolderIsRead(t *testing.T) {
 	importImages(t, r, fstest.MapFS{"images/diagram.svg": {Data: []byte(assetstest.SVG)}})
 	if _, ok := stored(t, r.DB())["diagram"]; !ok {
 		t.Fatal("images/diagram.svg was not stored")
+	}
+}
+
+// A PNG of 16 bits a channel is read and stored as WebP, its colour kept.
+func TestSixteenBitPNGIsRead(t *testing.T) {
+	r, _ := openRepo(t)
+	importImages(t, r, fstest.MapFS{"assets/deep.png": {Data: assetstest.FlatPNG(t, 300, 200, 16)}})
+	a := stored(t, r.DB())["deep"]
+	m, err := webp.Decode(bytes.NewReader(a.data))
+	if err != nil || a.width != 300 || a.height != 200 {
+		t.Fatalf("deep.png stored %d×%d (%v)", a.width, a.height, err)
+	}
+	if want := (color.RGBA{0x20, 0x80, 0xc0, 0xff}); !near(m.At(150, 100), want, 24) {
+		t.Errorf("deep.png became %v, want %v", m.At(150, 100), want)
 	}
 }
 

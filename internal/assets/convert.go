@@ -10,6 +10,7 @@ import (
 	_ "image/png"
 	"io"
 	"math"
+	"runtime"
 
 	"github.com/gen2brain/webp"
 	"golang.org/x/image/draw"
@@ -17,9 +18,10 @@ import (
 	xwebp "golang.org/x/image/webp"
 )
 
-// Limits on what an import accepts. The pixel limit is checked on the
-// file's header, before a single pixel is decoded, so that a small file
-// claiming an enormous picture cannot exhaust the node's memory.
+// Limits on what an import accepts. The pixel limit, like those of
+// cost.go, is checked on the file's header, before a single pixel is
+// decoded, so that a small file claiming an enormous picture cannot
+// exhaust the node's memory.
 const (
 	MaxBytes  = 20 << 20   // largest image file
 	MaxPixels = 40_000_000 // largest picture, width × height
@@ -71,6 +73,10 @@ func convertRaster(src []byte, headerOnly bool) (Converted, error) {
 		return Converted{}, fmt.Errorf("is %d×%d, %.1f megapixels; at most %d are accepted",
 			cfg.Width, cfg.Height, float64(px)/1e6, MaxPixels/1_000_000)
 	}
+	o := jpegOrientation(src)
+	if err := checkCost(cfg, src, swapsAxes(o)); err != nil {
+		return Converted{}, err
+	}
 	if headerOnly {
 		return Converted{ContentType: "image/webp", Width: cfg.Width, Height: cfg.Height}, nil
 	}
@@ -78,8 +84,10 @@ func convertRaster(src []byte, headerOnly bool) (Converted, error) {
 	if err != nil {
 		return Converted{}, fmt.Errorf("does not decode: %w", err)
 	}
-	o := jpegOrientation(src)
-	scaled := orient(fit(m, MaxWidth, swapsAxes(o)), o) // m, the full-size pixels, is garbage from here on
+	scaled := orient(fit(m, MaxWidth, swapsAxes(o)), o)
+	// m, the full-size pixels (up to MaxDecoded bytes), is garbage from
+	// here on: collect it before the encoder's buffers pile up on it.
+	runtime.GC()
 	c := Converted{
 		ContentType: "image/webp",
 		Width:       scaled.Rect.Dx(),
@@ -109,21 +117,27 @@ func isWebP(b []byte) bool {
 func fit(m image.Image, maxWidth int, turned bool) *image.RGBA {
 	b := m.Bounds()
 	w, h := b.Dx(), b.Dy()
+	dw, dh := fitted(w, h, maxWidth, turned)
+	dst := image.NewRGBA(image.Rect(0, 0, dw, dh))
+	if dw == w && dh == h {
+		stddraw.Draw(dst, dst.Rect, m, b.Min, stddraw.Src)
+		return dst
+	}
+	scaleBands(dst, m)
+	return dst
+}
+
+// fitted returns the size fit scales a w×h picture to.
+func fitted(w, h, maxWidth int, turned bool) (int, int) {
 	shown := w // the side that will show as the width
 	if turned {
 		shown = h
 	}
 	if shown <= maxWidth {
-		dst := image.NewRGBA(image.Rect(0, 0, w, h))
-		stddraw.Draw(dst, dst.Rect, m, b.Min, stddraw.Src)
-		return dst
+		return w, h
 	}
 	scale := float64(maxWidth) / float64(shown)
-	dw := max(1, int(math.Round(float64(w)*scale)))
-	dh := max(1, int(math.Round(float64(h)*scale)))
-	dst := image.NewRGBA(image.Rect(0, 0, dw, dh))
-	scaleBands(dst, m)
-	return dst
+	return max(1, int(math.Round(float64(w)*scale))), max(1, int(math.Round(float64(h)*scale)))
 }
 
 // bandRows is about how many rows of the result each band makes.
@@ -157,14 +171,27 @@ func scaleBands(dst *image.RGBA, src image.Image) {
 	// The kernel reaches 2 destination rows, 2·sh/dh source rows, either side.
 	reach := int(math.Ceil((2*float64(sh)/float64(dh)+2)/float64(ss))) + 1
 	per := max(1, bandRows/ds) // units of ss/ds rows per band
+	garbage := 0               // bytes of the kernel's buffers since the last collection
 	for u := 0; u < g; u += per {
 		u0, u1 := max(0, u-reach), min(g, u+per+reach)
 		sr := image.Rect(sb.Min.X, sb.Min.Y+u0*ss, sb.Max.X, sb.Min.Y+u1*ss)
 		dr := image.Rect(0, u0*ds, dw, u1*ds) // where sr lands
 		band := dst.SubImage(image.Rect(0, u*ds, dw, min(g, u+per)*ds)).(*image.RGBA)
 		draw.CatmullRom.Scale(band, dr, src, sr, draw.Src, nil)
+		// Each band's buffer is garbage once scaled. Left alone, the
+		// collector lets garbage grow to the size of the live heap, the
+		// decoded picture, before it runs: up to MaxDecoded more. The
+		// pixels hold no pointers, so a collection every few bands is
+		// quick.
+		if garbage += 32 * dr.Dx() * sr.Dy(); garbage >= bandGarbage {
+			runtime.GC()
+			garbage = 0
+		}
 	}
 }
+
+// bandGarbage is how many bytes of band buffers scaleBands lets pile up.
+const bandGarbage = 32 << 20
 
 func gcd(a, b int) int {
 	for b != 0 {
@@ -174,17 +201,16 @@ func gcd(a, b int) int {
 }
 
 // unpremultiply returns m's pixels with straight alpha, as the encoder
-// expects them. An opaque picture's bytes are the same either way.
+// expects them, converted in place: m is not used again. An opaque
+// picture's bytes are the same either way.
 func unpremultiply(m *image.RGBA) *image.NRGBA {
 	n := &image.NRGBA{Pix: m.Pix, Stride: m.Stride, Rect: m.Rect}
 	if m.Opaque() {
 		return n
 	}
-	n.Pix = make([]byte, len(m.Pix))
 	for i := 0; i < len(m.Pix); i += 4 {
 		a := uint32(m.Pix[i+3])
-		n.Pix[i+3] = uint8(a)
-		if a == 0 {
+		if a == 0 || a == 0xff {
 			continue
 		}
 		for c := 0; c < 3; c++ {

@@ -13,28 +13,15 @@ import (
 // jpegOrientation returns the EXIF orientation of a JPEG file: 1 (as
 // stored) when the file has none or is not a JPEG.
 func jpegOrientation(b []byte) int {
-	if len(b) < 4 || b[0] != 0xff || b[1] != 0xd8 {
-		return 1
-	}
-	for i := 2; i+4 <= len(b); {
-		if b[i] != 0xff {
-			return 1
-		}
-		marker := b[i+1]
-		if marker == 0xda || marker == 0xd9 { // the pixels begin: no EXIF before them
-			return 1
-		}
-		n := int(binary.BigEndian.Uint16(b[i+2:]))
-		if n < 2 || i+2+n > len(b) {
-			return 1
-		}
-		seg := b[i+4 : i+2+n]
+	o := 1
+	eachJPEGSegment(b, func(marker byte, seg []byte) bool {
 		if marker == 0xe1 && len(seg) > 6 && string(seg[:6]) == "Exif\x00\x00" {
-			return tiffOrientation(seg[6:])
+			o = tiffOrientation(seg[6:])
+			return false
 		}
-		i += 2 + n
-	}
-	return 1
+		return true
+	})
+	return o
 }
 
 // tiffOrientation reads the Orientation tag (0x0112) of the first IFD of

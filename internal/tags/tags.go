@@ -9,20 +9,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
-
-	"golang.org/x/text/cases"
-	"golang.org/x/text/unicode/norm"
 
 	"blog"
 	"blog/internal/repo"
 )
-
-// MaxLabel is the longest label allowed, in characters.
-const MaxLabel = 64
 
 // Operation names on the write chain.
 const (
@@ -37,41 +28,6 @@ type Tag struct {
 	Label     string    `json:"label"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
-}
-
-// NormalizeLabel trims surrounding white space and checks the label's rules:
-// valid UTF-8, 1 to 64 characters once in NFC, and only letters, marks,
-// numbers, punctuation, symbols and spaces: no control or format
-// characters (zero-width space, BOM, soft hyphen, bidirectional overrides),
-// no line breaks, no private-use or unassigned code points. The label is
-// returned in NFC, the form it is stored in, so "café" typed with a
-// combining accent is the same label as with a precomposed é.
-func NormalizeLabel(s string) (string, error) {
-	if !utf8.ValidString(s) {
-		return "", blog.FieldErrorf("label", "Label must be valid UTF-8 text.")
-	}
-	s = norm.NFC.String(strings.TrimSpace(s))
-	switch n := utf8.RuneCountInString(s); {
-	case n == 0:
-		return "", blog.FieldErrorf("label", "Label is required.")
-	case n > MaxLabel:
-		return "", blog.FieldErrorf("label", "Label must be at most %d characters (this one has %d).", MaxLabel, n)
-	}
-	for _, r := range s {
-		if !unicode.In(r, unicode.L, unicode.M, unicode.N, unicode.P, unicode.S, unicode.Zs) {
-			return "", blog.FieldErrorf("label",
-				"Label must not contain control characters or invisible formatting characters (it has U+%04X).", r)
-		}
-	}
-	return s, nil
-}
-
-// labelKey is what two labels are compared by: the same key, the same
-// label. It is the compatibility form (NFKC), fully case-folded, so
-// "Kelvin" with the Kelvin sign, "ſ" and "s", and a full-width "ｇｏ" and
-// "go" are one label each, whichever was written first.
-func labelKey(label string) string {
-	return norm.NFKC.String(cases.Fold().String(norm.NFKC.String(label)))
 }
 
 // Service reads tags from the database and writes them through the chain.

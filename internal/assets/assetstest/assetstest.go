@@ -5,6 +5,7 @@ package assetstest
 
 import (
 	"bytes"
+	"compress/zlib"
 	"encoding/binary"
 	"hash/crc32"
 	"image"
@@ -177,18 +178,88 @@ func Truncated(t testing.TB) []byte {
 
 // HugePNG returns a valid PNG header that claims w×h pixels, followed by
 // no pixels: a decoder that believed it would allocate w×h×4 bytes.
-func HugePNG(w, h uint32) []byte {
+func HugePNG(w, h uint32) []byte { return PNGHeader(w, h, 8, false) }
+
+// PNGHeader returns the header of an RGBA PNG of depth (8 or 16) bits a
+// channel, interlaced (Adam7) or not, that claims w×h pixels, followed by
+// no pixels.
+func PNGHeader(w, h uint32, depth uint8, interlaced bool) []byte {
+	hdr := ihdr(w, h, depth)
+	if interlaced {
+		hdr[12] = 1
+	}
 	var b bytes.Buffer
-	b.WriteString("\x89PNG\r\n\x1a\n")
-	ihdr := make([]byte, 13)
-	binary.BigEndian.PutUint32(ihdr[0:], w)
-	binary.BigEndian.PutUint32(ihdr[4:], h)
-	ihdr[8], ihdr[9] = 8, 6 // 8 bits, RGBA
-	chunk := append([]byte("IHDR"), ihdr...)
-	_ = binary.Write(&b, binary.BigEndian, uint32(len(ihdr)))
-	b.Write(chunk)
-	_ = binary.Write(&b, binary.BigEndian, crc32.ChecksumIEEE(chunk))
+	b.WriteString(pngSignature)
+	pngChunk(&b, "IHDR", hdr)
 	return b.Bytes()
+}
+
+// FlatPNG returns a w×h PNG of one opaque colour, with depth (8 or 16)
+// bits a channel, red, green, blue and alpha. It is written a row at a
+// time and compresses to almost nothing: at 16 bits a 6320×6320 picture,
+// 305 MiB once decoded, is a file of about 300 KB, made without holding
+// its pixels.
+func FlatPNG(t testing.TB, w, h, depth int) []byte {
+	t.Helper()
+	// Filter "Sub" stores each byte as its difference from the byte one
+	// pixel before: the first pixel, then zeros.
+	row := make([]byte, 1+w*4*depth/8)
+	row[0] = 1
+	for i, c := range []byte{0x20, 0x80, 0xc0, 0xff} { // red, green, blue, alpha
+		for j := range depth / 8 {
+			row[1+i*depth/8+j] = c
+		}
+	}
+	var idat bytes.Buffer
+	z, err := zlib.NewWriterLevel(&idat, zlib.BestSpeed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range h {
+		if _, err := z.Write(row); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := z.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	b.WriteString(pngSignature)
+	pngChunk(&b, "IHDR", ihdr(uint32(w), uint32(h), uint8(depth)))
+	pngChunk(&b, "IDAT", idat.Bytes())
+	pngChunk(&b, "IEND", nil)
+	return b.Bytes()
+}
+
+// JPEGHeader returns the header of a JPEG (JFIF, YCbCr 4:2:0, baseline
+// or progressive) that claims w×h pixels, followed by no pixels.
+func JPEGHeader(w, h uint16, progressive bool) []byte {
+	b := []byte{0xff, 0xd8}                                                            // start of image
+	b = append(b, 0xff, 0xe0, 0, 16, 'J', 'F', 'I', 'F', 0, 1, 1, 0, 0, 1, 0, 1, 0, 0) // JFIF
+	sof := byte(0xc0)
+	if progressive {
+		sof = 0xc2
+	}
+	b = append(b, 0xff, sof, 0, 17, 8, byte(h>>8), byte(h), byte(w>>8), byte(w), 3)
+	return append(b, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1) // Y sampled 2×2, Cb and Cr 1×1
+}
+
+const pngSignature = "\x89PNG\r\n\x1a\n"
+
+// ihdr is the header of a w×h RGBA PNG of depth bits a channel.
+func ihdr(w, h uint32, depth uint8) []byte {
+	b := make([]byte, 13)
+	binary.BigEndian.PutUint32(b[0:], w)
+	binary.BigEndian.PutUint32(b[4:], h)
+	b[8], b[9] = depth, 6 // colour type 6: RGBA
+	return b
+}
+
+func pngChunk(b *bytes.Buffer, kind string, data []byte) {
+	chunk := append([]byte(kind), data...)
+	_ = binary.Write(b, binary.BigEndian, uint32(len(data)))
+	b.Write(chunk)
+	_ = binary.Write(b, binary.BigEndian, crc32.ChecksumIEEE(chunk))
 }
 
 // Tree returns a content tree with one image of each kind in assets/:
