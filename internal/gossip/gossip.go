@@ -114,8 +114,9 @@ func Key(secret string) ([]byte, error) {
 // current until Close. Peers that cannot be reached now are retried; they
 // never stop the node.
 func Start(cfg Config) (*Gossip, error) {
-	if cfg.Log == nil {
-		cfg.Log = slog.New(slog.DiscardHandler)
+	cfg, err := withDefaults(cfg)
+	if err != nil {
+		return nil, err
 	}
 	key, err := Key(cfg.Secret)
 	if err != nil {
@@ -132,20 +133,9 @@ func Start(cfg Config) (*Gossip, error) {
 	if host == "" {
 		host = "127.0.0.1"
 	}
-	if cfg.Retry <= 0 {
-		cfg.Retry = retryAlone
-	}
-	if cfg.MaxPerNode <= 0 {
-		cfg.MaxPerNode = live.DefaultMax
-	}
-	if cfg.Name == "" {
-		h, _ := os.Hostname()
-		var b [4]byte
-		_, _ = rand.Read(b[:])
-		cfg.Name = h + "-" + hex.EncodeToString(b[:])
-	}
-	if len(cfg.Name) > maxNodeName {
-		return nil, fmt.Errorf("gossip: node name is longer than %d bytes", maxNodeName)
+	ip, err := resolveOne(host)
+	if err != nil {
+		return nil, fmt.Errorf("gossip address %q: %w", cfg.Addr, err)
 	}
 	log := cfg.Log.With("component", "gossip")
 	g := &Gossip{
@@ -159,22 +149,56 @@ func Start(cfg Config) (*Gossip, error) {
 		stop:    make(chan struct{}),
 		done:    make(chan struct{}),
 	}
-
-	ip, err := resolveOne(host)
-	if err != nil {
-		return nil, fmt.Errorf("gossip address %q: %w", cfg.Addr, err)
+	if err := g.create(ip, port, key); err != nil {
+		return nil, fmt.Errorf("start gossip on %s: %w", cfg.Addr, err)
 	}
+	if cfg.Registerer != nil {
+		cfg.Registerer.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "blog_gossip_members",
+			Help: "Nodes this node sees alive in the gossip, itself included.",
+		}, func() float64 { return float64(g.ml.NumMembers()) }))
+	}
+	g.log.Info("gossiping", "addr", g.Addr(), "name", cfg.Name, "peers", cfg.Peers)
+	go g.run()
+	return g, nil
+}
+
+// withDefaults fills what cfg leaves out and checks the node's name.
+func withDefaults(cfg Config) (Config, error) {
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Retry <= 0 {
+		cfg.Retry = retryAlone
+	}
+	if cfg.MaxPerNode <= 0 {
+		cfg.MaxPerNode = live.DefaultMax
+	}
+	if cfg.Name == "" {
+		h, _ := os.Hostname()
+		var b [4]byte
+		_, _ = rand.Read(b[:])
+		cfg.Name = h + "-" + hex.EncodeToString(b[:])
+	}
+	if len(cfg.Name) > maxNodeName {
+		return cfg, fmt.Errorf("gossip: node name is longer than %d bytes", maxNodeName)
+	}
+	return cfg, nil
+}
+
+// create listens on ip:port through the bounded transport (transport.go)
+// and starts memberlist on it, with the deployment's key.
+func (g *Gossip) create(ip string, port int, key []byte) error {
 	logger := newLogger(g.quiet)
-	t, err := listen(ip, port, maxStreamBytes(cfg.MaxPerNode), logger, func(from net.Addr) {
+	t, err := listen(ip, port, maxStreamBytes(g.cfg.MaxPerNode), logger, func(from net.Addr) {
 		g.quiet.warn("closed a gossip connection: too many open at once", "from", from.String(), "max", maxStreams)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("start gossip on %s: %w", cfg.Addr, err)
+		return err
 	}
 	port = t.GetAutoBindPort()
-
 	mc := memberlist.DefaultLANConfig()
-	mc.Name = cfg.Name
+	mc.Name = g.cfg.Name
 	mc.Transport = t
 	mc.BindAddr = ip
 	mc.BindPort, mc.AdvertisePort = port, port
@@ -196,18 +220,10 @@ func Start(cfg Config) (*Gossip, error) {
 	ml, err := memberlist.Create(mc)
 	if err != nil {
 		t.Shutdown()
-		return nil, fmt.Errorf("start gossip on %s: %w", cfg.Addr, err)
+		return err
 	}
 	g.ml = ml
-	if cfg.Registerer != nil {
-		cfg.Registerer.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-			Name: "blog_gossip_members",
-			Help: "Nodes this node sees alive in the gossip, itself included.",
-		}, func() float64 { return float64(ml.NumMembers()) }))
-	}
-	g.log.Info("gossiping", "addr", g.Addr(), "name", cfg.Name, "peers", cfg.Peers)
-	go g.run()
-	return g, nil
+	return nil
 }
 
 // Members is how many nodes this node sees alive, itself included.
