@@ -16,11 +16,6 @@ const ForwardPath = "/internal/forward"
 // MaxForwardBody is the largest forwarded write accepted, in bytes.
 const MaxForwardBody = 64 << 10
 
-// StatusNotPrimary answers a forwarded write that reached a node which is
-// not the primary: the request was sent to the wrong server, and the
-// sender should ask LiteFS again where the primary is.
-const StatusNotPrimary = http.StatusMisdirectedRequest
-
 // Handler returns the endpoint, for POST ForwardPath, that runs forwarded
 // writes through r's chain, so that the ledger keeps each to one effect.
 // Only the operations named in forwardable run there: the writes a replica
@@ -31,7 +26,7 @@ const StatusNotPrimary = http.StatusMisdirectedRequest
 //
 // The request is an Op as JSON, {"name","args","key"}, signed with the
 // shared secret (see Signer). A refusal is answered with the status of its
-// code and {"error":{"code","message"}}: 413 too_large, 401 unauthorized
+// code (blog.HTTPStatus) and {"error":{"code","message"}}: 413 too_large, 401 unauthorized
 // (unsigned or wrong signature), 403 forbidden (stale timestamp), 421
 // not_primary, 400 bad_request (malformed JSON, unknown operation, no key),
 // 500 internal. Anything else is answered 200, domain errors included, so
@@ -83,7 +78,7 @@ func (f *Forwarder) Handler(r *repo.Repo, forwardable ...string) http.Handler {
 		// write; marked as forwarded, the write is refused on a replica
 		// instead of being passed on.
 		res := r.Do(withForwarded(req.Context()), op)
-		if blog.ErrorCode(res.Err) == ENOTPRIMARY {
+		if blog.ErrorCode(res.Err) == blog.ENOTPRIMARY {
 			writeError(w, res.Err)
 			return
 		}
@@ -117,29 +112,12 @@ func (f *Forwarder) internalError(w http.ResponseWriter, req *http.Request, op s
 	writeError(w, blog.Errorf(blog.EINTERNAL, "Internal error."))
 }
 
-// endpointStatus gives the status of the refusals this endpoint makes
-// itself. It is not the web layer's mapping: this endpoint speaks only to
-// other nodes, and domain errors never get here, they travel in a 200.
-func endpointStatus(code string) int {
-	switch code {
-	case blog.EBADREQUEST:
-		return http.StatusBadRequest
-	case blog.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case blog.EFORBIDDEN:
-		return http.StatusForbidden
-	case blog.ETOOLARGE:
-		return http.StatusRequestEntityTooLarge
-	case ENOTPRIMARY:
-		return StatusNotPrimary
-	default:
-		return http.StatusInternalServerError
-	}
-}
-
+// writeError answers a refusal this endpoint makes itself. Domain errors
+// never get here: they travel in a 200, so that a conflict is never taken
+// for a failed transport.
 func writeError(w http.ResponseWriter, err error) {
 	code := blog.ErrorCode(err)
-	writeJSON(w, endpointStatus(code), map[string]any{
+	writeJSON(w, blog.HTTPStatus(code), map[string]any{
 		"error": map[string]string{"code": code, "message": blog.ErrorMessage(err)},
 	})
 }

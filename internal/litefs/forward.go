@@ -23,11 +23,6 @@ import (
 // repo.Result.HaltedBy for the writes it carried to the primary.
 const MiddlewareName = "litefs.forward"
 
-// ENOTPRIMARY is the code of the error a forwarded write meets on a node
-// that is no longer the primary. It never reaches a user: the endpoint
-// answers it with StatusNotPrimary and the replica tries the new primary.
-const ENOTPRIMARY = "not_primary"
-
 // Defaults and bounds of forwarding.
 const (
 	// The caller is promised an answer within 10 s; the forward gets 9 of
@@ -99,7 +94,7 @@ func isForwarded(ctx context.Context) bool {
 }
 
 func errNotPrimary() error {
-	return &blog.Error{Code: ENOTPRIMARY, Message: "This server is no longer the primary."}
+	return &blog.Error{Code: blog.ENOTPRIMARY, Message: "This server is no longer the primary."}
 }
 
 // Middleware returns the before-middleware that, on a replica, runs each
@@ -263,50 +258,65 @@ func (f *Forwarder) send(ctx context.Context, primary string, body []byte) (ans 
 		return nil, true, fmt.Errorf("read answer of %s: %w", url, err)
 	}
 
-	switch {
-	case resp.StatusCode == http.StatusOK:
-		var a answer
-		if err := json.Unmarshal(raw, &a); err != nil {
-			return nil, false, fmt.Errorf("decode answer of %s: %w", url, err)
+	if resp.StatusCode == http.StatusOK {
+		a, err := parseAnswer(raw)
+		if err != nil {
+			return nil, false, fmt.Errorf("answer of %s: %w", url, err)
 		}
-		if a.TXID != "" {
-			if _, err := ParseTXID(a.TXID); err != nil {
-				return nil, false, fmt.Errorf("answer of %s: %w", url, err)
-			}
-		}
-		return &a, false, nil
-	case resp.StatusCode == StatusNotPrimary || resp.StatusCode >= 500:
-		return nil, true, fmt.Errorf("%s answered %s%s", url, resp.Status, errorText(raw))
-	default:
-		return nil, false, refusal(url, resp, raw)
+		return a, false, nil
 	}
+	refused := parseError(raw) // read once, for the decision and the log
+	if resp.StatusCode == blog.HTTPStatus(blog.ENOTPRIMARY) || resp.StatusCode >= 500 {
+		return nil, true, fmt.Errorf("%s answered %s%s", url, resp.Status, errorText(refused))
+	}
+	return nil, false, refusal(url, resp, refused)
+}
+
+// parseAnswer reads the primary's 200 answer.
+func parseAnswer(raw []byte) (*answer, error) {
+	var a answer
+	if err := json.Unmarshal(raw, &a); err != nil {
+		return nil, fmt.Errorf("decode: %w", err)
+	}
+	if a.TXID != "" {
+		if _, err := ParseTXID(a.TXID); err != nil {
+			return nil, err
+		}
+	}
+	return &a, nil
+}
+
+// parseError is the error of an answer in the API's error shape,
+// {"error":{"code","message"}}, and nil for any other body (a proxy's
+// page, say).
+func parseError(raw []byte) *blog.Error {
+	var body struct{ Error *blog.Error }
+	if json.Unmarshal(raw, &body) != nil {
+		return nil
+	}
+	return body.Error
 }
 
 // refusal turns a 4xx answer into an error. Malformed or oversized writes
 // are the caller's to fix and keep their code; a refused signature is a
 // configuration fault of the cluster, an internal error to the caller.
-func refusal(url string, resp *http.Response, raw []byte) error {
-	var body struct{ Error *blog.Error }
-	if json.Unmarshal(raw, &body) == nil && body.Error != nil {
-		switch body.Error.Code {
-		case blog.EBADREQUEST, blog.ETOOLARGE:
-			return body.Error
-		}
+func refusal(url string, resp *http.Response, refused *blog.Error) error {
+	if refused != nil && (refused.Code == blog.EBADREQUEST || refused.Code == blog.ETOOLARGE) {
+		return refused
 	}
-	err := fmt.Errorf("%s refused the forwarded write: %s%s", url, resp.Status, errorText(raw))
+	err := fmt.Errorf("%s refused the forwarded write: %s%s", url, resp.Status, errorText(refused))
 	if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
 		err = fmt.Errorf("%w (do all nodes share BLOG_FORWARD_SECRET, with clocks in sync?)", err)
 	}
 	return err
 }
 
-// errorText is the message of an API error body, for logs.
-func errorText(raw []byte) string {
-	var body struct{ Error *blog.Error }
-	if json.Unmarshal(raw, &body) != nil || body.Error == nil {
+// errorText is the refusal's code and message, for logs.
+func errorText(refused *blog.Error) string {
+	if refused == nil {
 		return ""
 	}
-	return ": " + body.Error.Error()
+	return ": " + refused.Error()
 }
 
 // answered turns the primary's answer into the write's result, once this
