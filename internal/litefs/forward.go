@@ -9,11 +9,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	mrand "math/rand/v2"
 	"net"
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/cenkalti/backoff/v4"
 
 	"blog"
 	"blog/internal/repo"
@@ -29,6 +30,9 @@ const (
 	// them, the rest of the request the last one.
 	DefaultForwardTimeout = 9 * time.Second
 
+	// The waits between attempts (see newBackOff): short at first, since
+	// a new primary is usually named within a second, and never so long
+	// that the time left is spent waiting.
 	backoffFirst = 25 * time.Millisecond
 	backoffMax   = time.Second
 	maxAnswer    = 4 << 20 // bytes of the primary's answer read at most
@@ -176,51 +180,47 @@ func (f *Forwarder) forward(ctx context.Context, op repo.Op) *repo.Result {
 
 	ctx, cancel := context.WithTimeout(ctx, f.timeout)
 	defer cancel()
-	backoff := backoffFirst
-	for {
-		t.attempts++
-		role, primary, err := f.node.Role()
-		switch {
-		case err != nil:
-			t.lastErr = err
-		case role != Replica:
-			// The lease came here while we were retrying: the write can run
-			// locally, and the ledger still keeps it to one effect.
-			t.attempts--
-			f.log.Info("write not forwarded: this node became primary", t.attrs()...)
-			return nil
-		case primary == "":
-			t.lastErr = errors.New("LiteFS has not named the primary yet")
-		default:
-			t.primary = primary
-			ans, retry, err := f.send(ctx, primary, body)
-			if err == nil {
-				return f.answered(ctx, t, ans)
-			}
-			if !retry {
-				return f.refused(ctx, t, err)
-			}
-			t.lastErr = err
-		}
-
-		if !jitterSleep(ctx, backoff) {
-			return f.unavailable(ctx, t)
-		}
-		f.metrics.retried()
-		backoff = min(backoff*2, backoffMax)
+	res, err := backoff.RetryWithData(func() (*repo.Result, error) { return f.attempt(ctx, t, body) },
+		backoff.WithContext(newBackOff(backoffFirst, backoffMax), ctx))
+	if err != nil {
+		return f.unavailable(ctx, t)
 	}
+	return res
 }
 
-// jitterSleep waits between half of backoff and all of it, false when ctx
-// ends first. The jitter spreads the retries of nodes that failed at the
-// same moment: replicas that lost the primary, streams LiteFS dropped.
-func jitterSleep(ctx context.Context, backoff time.Duration) bool {
-	select {
-	case <-ctx.Done():
-		return false
-	case <-time.After(backoff/2 + mrand.N(backoff/2+1)):
-		return true
+// attempt sends the write to the primary LiteFS names now. It returns the
+// write's result once that is settled, nil when the write is to run here
+// after all, and an error when another attempt is worth making.
+func (f *Forwarder) attempt(ctx context.Context, t *trip, body []byte) (*repo.Result, error) {
+	t.attempts++
+	if t.attempts > 1 {
+		f.metrics.retried()
 	}
+	role, primary, err := f.node.Role()
+	switch {
+	case err != nil:
+		t.lastErr = err
+		return nil, err
+	case role != Replica:
+		// The lease came here while we were retrying: the write can run
+		// locally, and the ledger still keeps it to one effect.
+		t.attempts--
+		f.log.Info("write not forwarded: this node became primary", t.attrs()...)
+		return nil, nil
+	case primary == "":
+		t.lastErr = errors.New("LiteFS has not named the primary yet")
+		return nil, t.lastErr
+	}
+	t.primary = primary
+	ans, retry, err := f.send(ctx, primary, body)
+	switch {
+	case err == nil:
+		return f.answered(ctx, t, ans), nil
+	case !retry:
+		return f.refused(ctx, t, err), nil
+	}
+	t.lastErr = err
+	return nil, err
 }
 
 // answer is the primary's 200 answer to a forwarded write.
