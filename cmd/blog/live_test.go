@@ -124,11 +124,11 @@ func grepLines(s, sub string) string {
 
 func TestLiveSettings(t *testing.T) {
 	env := func(kv map[string]string) func(string) string { return func(k string) string { return kv[k] } }
-	c, err := parseConfig("serve", nil, env(map[string]string{}), nil)
+	c, err := parseConfig("serve", nil, env(map[string]string{}))
 	if err != nil || c.GossipAddr != "127.0.0.1:7946" || c.MetricsAddr != "127.0.0.1:9091" || c.LiveMax != 5000 || c.LanyardURL != "wss://api.lanyard.rest/socket" || c.Peers != nil {
 		t.Fatalf("defaults: %+v, %v", c, err)
 	}
-	c, err = parseConfig("serve", nil, env(map[string]string{"BLOG_PEERS": " a:7946, b.internal ,", "BLOG_FORWARD_SECRET": "s"}), nil)
+	c, err = parseConfig("serve", nil, env(map[string]string{"BLOG_PEERS": " a:7946, b.internal ,", "BLOG_FORWARD_SECRET": "s"}))
 	if err != nil || len(c.Peers) != 2 || c.Peers[0] != "a:7946" || c.Peers[1] != "b.internal" {
 		t.Fatalf("peers: %q, %v", c.Peers, err)
 	}
@@ -146,7 +146,7 @@ func TestLiveSettings(t *testing.T) {
 				name = k
 			}
 		}
-		_, err := parseConfig("serve", nil, env(bad), nil)
+		_, err := parseConfig("serve", nil, env(bad))
 		var u usageError
 		if !errors.As(err, &u) || !strings.Contains(err.Error(), name) {
 			t.Errorf("%v: error %v, want a usage error naming %s", bad, err, name)
@@ -171,7 +171,7 @@ func TestPrivateListenersDefaultToPrivateAddresses(t *testing.T) {
 		{map[string]string{"BLOG_ADDR": "[::]:8080", "FLY_APP_NAME": "notes"}, "fly-local-6pn:7946", "fly-local-6pn:9091"},
 		{map[string]string{"BLOG_GOSSIP_ADDR": "10.0.0.1:7000", "BLOG_METRICS_ADDR": "10.0.0.1:9000"}, "10.0.0.1:7000", "10.0.0.1:9000"},
 	} {
-		c, err := parseConfig("serve", nil, func(k string) string { return tc.env[k] }, nil)
+		c, err := parseConfig("serve", nil, func(k string) string { return tc.env[k] })
 		if err != nil || c.GossipAddr != tc.gossip || c.MetricsAddr != tc.metrics {
 			t.Errorf("%v: gossip %q, metrics %q, %v; want %q and %q", tc.env, c.GossipAddr, c.MetricsAddr, err, tc.gossip, tc.metrics)
 		}
