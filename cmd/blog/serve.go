@@ -68,7 +68,8 @@ func migrate(ctx context.Context, cfg config, log *slog.Logger) error {
 	return nil
 }
 
-// app is the running blog's wiring.
+// app is the running blog's wiring, for what runs after the start: the
+// import, the watch of the role and of the content, the health check.
 type app struct {
 	cfg     config
 	log     *slog.Logger
@@ -78,102 +79,185 @@ type app struct {
 	content fs.FS
 }
 
+// serve runs the site until ctx ends: it checks what a user must fix,
+// opens the database, builds the write chain, starts the live features
+// and serves.
 func serve(ctx context.Context, cfg config, log *slog.Logger) error {
-	// What a user must fix before the blog can run is reported first,
-	// before anything is created: a binary to rebuild, a missing secret,
-	// a content folder, then the address to listen on.
-	if err := sqlite.CheckBuild(cfg.DB); err != nil {
+	pre, err := prepare(cfg)
+	if err != nil {
 		return err
 	}
+	defer pre.ln.Close()
 	node := litefs.NewNode(cfg.DB)
-	onLiteFS := sqlite.OnLiteFS(cfg.DB)
-	if onLiteFS && cfg.ForwardSecret == "" {
-		return errors.New("BLOG_FORWARD_SECRET must be set: the database is on LiteFS, " +
-			"and replicas sign the writes they forward to the primary with it (use the same value on every node)")
-	}
-	if cfg.Watch && cfg.ContentDir == "" {
-		return usageError{"--watch needs the content folder to watch: set BLOG_CONTENT or --content"}
-	}
-	contentFS, err := content.From(cfg.ContentDir)
-	if err != nil {
-		return err
-	}
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("cannot listen on %s: %w", cfg.Addr, err)
-	}
-	defer ln.Close()
-	taglines, err := web.LoadTaglines(contentFS)
-	if err != nil {
-		return err
-	}
 	role, primary, err := node.Role()
 	if err != nil {
 		return err
 	}
-	if role == litefs.Replica {
-		if err := waitForDatabase(ctx, cfg.DB, log); err != nil {
-			return err
-		}
-	}
-	db, err := sqlite.Open(cfg.DB, sqlite.Options{Replica: role == litefs.Replica})
+	db, closeDB, err := openDatabase(ctx, cfg.DB, role, log)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	if guard, err := sqlite.GuardWAL(ctx, db, cfg.DB); err != nil {
-		log.Warn("the sqlite3 shell could remove this database's WAL while the blog runs; use sqlite3 -readonly", "err", err)
-	} else {
-		defer guard.Close()
-	}
-
-	a := &app{cfg: cfg, log: log, node: node, db: db, repo: repo.New(db), content: contentFS}
+	defer closeDB()
+	// What serve starts from here on stops when it returns, on an error
+	// too, and before the database closes.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	a := &app{cfg: cfg, log: log, node: node, db: db, repo: repo.New(db), content: pre.content}
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	metrics := litefs.NewMetrics(reg, node)
-
-	// On LiteFS the node follows LiteFS's event stream: the role, the
-	// primary and the latest transaction are then known without a look at
-	// the mount, for writes, the replica's wait and the page cache alike.
-	// Off LiteFS there is nothing to follow, and dbVersion stays nil.
-	var dbVersion web.DBVersion
-	if onLiteFS {
-		events := litefs.NewEvents(litefs.EventsConfig{URL: cfg.LiteFSURL, DB: cfg.DB, Log: log, Metrics: metrics})
-		node.Follow(events)
-		eventsCtx, stopEvents := context.WithCancel(ctx)
-		defer stopEvents()
-		go events.Run(eventsCtx)
-		a.repo.Use(events.Middleware())
-		dbVersion = events
+	chain := a.buildWriteChain(reg, pre.onLiteFS)
+	if chain.events != nil {
+		go chain.events.Run(ctx)
 	}
-	forwarder := litefs.NewForwarder(litefs.ForwarderConfig{
-		Node:    node,
-		Secret:  cfg.ForwardSecret,
-		Port:    cfg.ForwardPort,
-		Log:     log,
-		Metrics: metrics,
-	})
-	// The forwarder comes first: on a replica nothing after it runs.
-	a.repo.Use(metrics.Middleware(), forwarder.Middleware())
-
 	tagService := register(a.repo)
+	if err := a.start(ctx, role, primary); err != nil {
+		return err
+	}
+	hub, stopLive := startLive(ctx, cfg, log, reg)
+	defer stopLive()
+	srv := newWebServer(ctx, a, tagService, chain, pre.taglines, hub)
+	stopMetrics := serveMetrics(cfg.MetricsAddr, promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), log)
+	defer stopMetrics()
 
-	log.Info("starting", "role", role, "primary", primary, "db", cfg.DB, "version", version)
+	err = srv.Serve(ctx, pre.ln, shutdownGrace, func(addr string) {
+		log.Info("serving", "addr", addr, "writes", cfg.AdminPassword != "")
+	})
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// prepared is what serve checks and readies before it creates anything.
+type prepared struct {
+	onLiteFS bool
+	content  fs.FS
+	taglines []string
+	ln       net.Listener
+}
+
+// prepare reports first what a user must fix before the blog can run, and
+// creates nothing on the way: a binary to rebuild, a missing secret, a
+// content folder, then the address to listen on, then the taglines.
+func prepare(cfg config) (prepared, error) {
+	p := prepared{onLiteFS: sqlite.OnLiteFS(cfg.DB)}
+	if err := sqlite.CheckBuild(cfg.DB); err != nil {
+		return p, err
+	}
+	if p.onLiteFS && cfg.ForwardSecret == "" {
+		return p, errors.New("BLOG_FORWARD_SECRET must be set: the database is on LiteFS, " +
+			"and replicas sign the writes they forward to the primary with it (use the same value on every node)")
+	}
+	if cfg.Watch && cfg.ContentDir == "" {
+		return p, usageError{"--watch needs the content folder to watch: set BLOG_CONTENT or --content"}
+	}
+	var err error
+	if p.content, err = content.From(cfg.ContentDir); err != nil {
+		return p, err
+	}
+	if p.ln, err = net.Listen("tcp", cfg.Addr); err != nil {
+		return p, fmt.Errorf("cannot listen on %s: %w", cfg.Addr, err)
+	}
+	if p.taglines, err = web.LoadTaglines(p.content); err != nil {
+		p.ln.Close()
+		return p, err
+	}
+	return p, nil
+}
+
+// openDatabase opens the database as the node's role allows: a replica
+// waits for LiteFS to bring the database from the primary and opens it
+// to read only. The returned func closes it.
+func openDatabase(ctx context.Context, path string, role litefs.Role, log *slog.Logger) (*sql.DB, func(), error) {
+	if role == litefs.Replica {
+		if err := waitForDatabase(ctx, path, log); err != nil {
+			return nil, nil, err
+		}
+	}
+	db, err := sqlite.Open(path, sqlite.Options{Replica: role == litefs.Replica})
+	if err != nil {
+		return nil, nil, err
+	}
+	guard, err := sqlite.GuardWAL(ctx, db, path)
+	if err != nil {
+		log.Warn("the sqlite3 shell could remove this database's WAL while the blog runs; use sqlite3 -readonly", "err", err)
+		return db, func() { db.Close() }, nil
+	}
+	return db, func() { guard.Close(); db.Close() }, nil
+}
+
+// writeChain is what the write chain is built of besides the operations:
+// LiteFS's part of it.
+type writeChain struct {
+	events    *litefs.Events // LiteFS's event stream; nil off LiteFS
+	forwarder *litefs.Forwarder
+}
+
+// buildWriteChain puts the middleware every write runs through into
+// a.repo, in this order:
+//
+//  1. The forwarder, first: on a replica it carries the write to the
+//     primary and halts the chain with the primary's answer, so nothing
+//     after it runs on a node that cannot write. What follows concerns
+//     only writes this node runs itself.
+//  2. The replay counter (litefs.Metrics): counts the writes this node's
+//     ledger answered from an earlier one with the same key.
+//  3. On LiteFS, the event stream's Touch: after a write committed here it
+//     moves the pages' version on at once, before the write's tx event
+//     arrives, so that the writer's next page shows it.
+//
+// Only the forwarder acts before the execution; the other two act after
+// it, in reverse order, and neither depends on the other.
+//
+// On LiteFS the node also follows the event stream (which serve starts):
+// the role, the primary and the latest transaction are then known without
+// a look at the mount, for the forwarder, the replica's wait and the page
+// cache alike.
+func (a *app) buildWriteChain(reg prometheus.Registerer, onLiteFS bool) writeChain {
+	metrics := litefs.NewMetrics(reg, a.node)
+	c := writeChain{forwarder: litefs.NewForwarder(litefs.ForwarderConfig{
+		Node:    a.node,
+		Secret:  a.cfg.ForwardSecret,
+		Port:    a.cfg.ForwardPort,
+		Log:     a.log,
+		Metrics: metrics,
+	})}
+	chain := []repo.Middleware{c.forwarder.Middleware(), metrics.Middleware()}
+	if onLiteFS {
+		c.events = litefs.NewEvents(litefs.EventsConfig{URL: a.cfg.LiteFSURL, DB: a.cfg.DB, Log: a.log, Metrics: metrics})
+		a.node.Follow(c.events)
+		chain = append(chain, c.events.Middleware())
+	}
+	a.repo.Use(chain...)
+	return c
+}
+
+// start does what the node's role calls for: a node that can write
+// migrates and imports; every node watches for its promotion, and with
+// --watch for changes to the content.
+func (a *app) start(ctx context.Context, role litefs.Role, primary string) error {
+	a.log.Info("starting", "role", role, "primary", primary, "db", a.cfg.DB, "version", version)
 	if role != litefs.Replica {
 		if err := a.becomeWriter(ctx); err != nil {
 			return err
 		}
 	}
 	go a.watchRole(ctx, role)
-	if cfg.Watch {
-		if err := a.watchContent(ctx, cfg.ContentDir); err != nil {
+	if a.cfg.Watch {
+		if err := a.watchContent(ctx, a.cfg.ContentDir); err != nil {
 			return fmt.Errorf("watch the content: %w", err)
 		}
 	}
+	return nil
+}
 
+// startLive starts what live pages show besides the content: the hub of
+// open streams, the author's presence from Lanyard, and the viewer counts
+// gossiped with the peers. The returned func stops them.
+func startLive(ctx context.Context, cfg config, log *slog.Logger, reg prometheus.Registerer) (*live.Hub, func()) {
 	hub := live.NewHub(live.Options{Max: cfg.LiveMax, Registerer: reg})
-	defer hub.Close()
 	if cfg.DiscordUserID != "" {
 		discord := presence.New(presence.Config{
 			URL:        cfg.LanyardURL,
@@ -184,35 +268,45 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		})
 		go discord.Run(ctx)
 	}
-	if len(cfg.Peers) > 0 {
-		g, err := gossip.Start(gossip.Config{
-			Addr:       cfg.GossipAddr,
-			Peers:      cfg.Peers,
-			Secret:     cfg.ForwardSecret,
-			Counts:     hub,
-			MaxPerNode: cfg.LiveMax,
-			Log:        log,
-			Registerer: reg,
-		})
-		if err != nil {
-			// Viewer counts are a nicety: the node serves without them.
-			log.Error("viewer counts stay local to this node", "err", err)
-		} else {
-			defer g.Close()
-		}
+	if len(cfg.Peers) == 0 {
+		return hub, hub.Close
 	}
+	g, err := gossip.Start(gossip.Config{
+		Addr:       cfg.GossipAddr,
+		Peers:      cfg.Peers,
+		Secret:     cfg.ForwardSecret,
+		Counts:     hub,
+		MaxPerNode: cfg.LiveMax,
+		Log:        log,
+		Registerer: reg,
+	})
+	if err != nil {
+		// Viewer counts are a nicety: the node serves without them.
+		log.Error("viewer counts stay local to this node", "err", err)
+		return hub, hub.Close
+	}
+	return hub, func() { g.Close(); hub.Close() }
+}
 
+// newWebServer is the site over what serve built, and tells open pages
+// when the content changes, written here or replicated.
+func newWebServer(ctx context.Context, a *app, tagService *tags.Service, chain writeChain, taglines []string, hub *live.Hub) *web.Server {
 	var forward http.Handler
-	if cfg.ForwardSecret != "" {
-		forward = forwarder.Handler(a.repo, forwardable()...)
+	if a.cfg.ForwardSecret != "" {
+		forward = chain.forwarder.Handler(a.repo, forwardable()...)
 	}
+	var dbVersion web.DBVersion // nil off LiteFS: nothing to follow
+	if chain.events != nil {
+		dbVersion = chain.events
+	}
+	cfg := a.cfg
 	srv := web.NewServer(web.Deps{
-		Log:           log,
+		Log:           a.log,
 		Tags:          tagService,
 		AdminPassword: cfg.AdminPassword,
 		Health:        a.health,
 		Forward:       forward,
-		Content:       web.ContentDeps{DB: db, FS: contentFS, BaseURL: cfg.BaseURL, HomeSlug: cfg.HomeSlug, Version: dbVersion},
+		Content:       web.ContentDeps{DB: a.db, FS: a.content, BaseURL: cfg.BaseURL, HomeSlug: cfg.HomeSlug, Version: dbVersion},
 		OnFly:         cfg.OnFly,
 		CSRFKey:       csrfKey(cfg.ForwardSecret),
 		Site: web.Site{
@@ -223,19 +317,8 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		},
 		Live: hub,
 	})
-	stopMetrics := serveMetrics(cfg.MetricsAddr, promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), log)
-	defer stopMetrics()
-	// Open pages learn of new content, written here or replicated, within
-	// a second or two.
 	go hub.WatchContent(ctx, contentPoll, srv.ContentVersion)
-	err = srv.Serve(ctx, ln, shutdownGrace, func(addr string) {
-		log.Info("serving", "addr", addr, "writes", cfg.AdminPassword != "")
-	})
-	if err != nil {
-		return fmt.Errorf("serve: %w", err)
-	}
-	log.Info("stopped")
-	return nil
+	return srv
 }
 
 // register adds every write operation to r and returns the tag service.
