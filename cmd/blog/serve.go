@@ -20,7 +20,6 @@ import (
 
 	"blog/content"
 	"blog/internal/gossip"
-	"blog/internal/importer"
 	"blog/internal/litefs"
 	"blog/internal/live"
 	"blog/internal/presence"
@@ -37,47 +36,6 @@ const shutdownGrace = 20 * time.Second
 // contentPoll is how often the node reads the content's version, to tell
 // open pages when it moves on.
 const contentPoll = time.Second
-
-// rolePoll is how often a running node checks whether it was promoted.
-const rolePoll = time.Second
-
-func migrate(ctx context.Context, cfg config, log *slog.Logger) error {
-	// A binary that cannot lock a database on LiteFS says so first, even
-	// on a replica, where it would otherwise have nothing to do.
-	if err := sqlite.CheckBuild(cfg.DB); err != nil {
-		return err
-	}
-	node := litefs.NewNode(cfg.DB)
-	if role, primary, err := node.Role(); err != nil {
-		return err
-	} else if role == litefs.Replica {
-		// A candidate that lost the race for the lease ends up here; the
-		// primary migrates, and the schema reaches this node by replication.
-		log.Info("not migrating: this node is a LiteFS replica; the primary migrates", "primary", primary)
-		return nil
-	}
-	db, err := sqlite.Open(cfg.DB, sqlite.Options{})
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if err := sqlite.Migrate(ctx, db, log); err != nil {
-		return err
-	}
-	log.Info("database is up to date", "db", cfg.DB)
-	return nil
-}
-
-// app is the running blog's wiring, for what runs after the start: the
-// import, the watch of the role and of the content, the health check.
-type app struct {
-	cfg     config
-	log     *slog.Logger
-	node    *litefs.Node
-	db      *sql.DB
-	repo    *repo.Repo
-	content fs.FS
-}
 
 // serve runs the site until ctx ends: it checks what a user must fix,
 // opens the database, builds the write chain, starts the live features
@@ -188,71 +146,6 @@ func openDatabase(ctx context.Context, path string, role litefs.Role, log *slog.
 	return db, func() { guard.Close(); db.Close() }, nil
 }
 
-// writeChain is what the write chain is built of besides the operations:
-// LiteFS's part of it.
-type writeChain struct {
-	events    *litefs.Events // LiteFS's event stream; nil off LiteFS
-	forwarder *litefs.Forwarder
-}
-
-// buildWriteChain puts the middleware every write runs through into
-// a.repo, in this order:
-//
-//  1. The forwarder, first: on a replica it carries the write to the
-//     primary and halts the chain with the primary's answer, so nothing
-//     after it runs on a node that cannot write. What follows concerns
-//     only writes this node runs itself.
-//  2. The replay counter (litefs.Metrics): counts the writes this node's
-//     ledger answered from an earlier one with the same key.
-//  3. On LiteFS, the event stream's Touch: after a write committed here it
-//     moves the pages' version on at once, before the write's tx event
-//     arrives, so that the writer's next page shows it.
-//
-// Only the forwarder acts before the execution; the other two act after
-// it, in reverse order, and neither depends on the other.
-//
-// On LiteFS the node also follows the event stream (which serve starts):
-// the role, the primary and the latest transaction are then known without
-// a look at the mount, for the forwarder, the replica's wait and the page
-// cache alike.
-func (a *app) buildWriteChain(reg prometheus.Registerer, onLiteFS bool) writeChain {
-	metrics := litefs.NewMetrics(reg, a.node)
-	c := writeChain{forwarder: litefs.NewForwarder(litefs.ForwarderConfig{
-		Node:    a.node,
-		Secret:  a.cfg.ForwardSecret,
-		Port:    a.cfg.ForwardPort,
-		Log:     a.log,
-		Metrics: metrics,
-	})}
-	chain := []repo.Middleware{c.forwarder.Middleware(), metrics.Middleware()}
-	if onLiteFS {
-		c.events = litefs.NewEvents(litefs.EventsConfig{URL: a.cfg.LiteFSURL, DB: a.cfg.DB, Log: a.log, Metrics: metrics})
-		a.node.Follow(c.events)
-		chain = append(chain, c.events.Middleware())
-	}
-	a.repo.Use(chain...)
-	return c
-}
-
-// start does what the node's role calls for: a node that can write
-// migrates and imports; every node watches for its promotion, and with
-// --watch for changes to the content.
-func (a *app) start(ctx context.Context, role litefs.Role, primary string) error {
-	a.log.Info("starting", "role", role, "primary", primary, "db", a.cfg.DB, "version", version)
-	if role != litefs.Replica {
-		if err := a.becomeWriter(ctx); err != nil {
-			return err
-		}
-	}
-	go a.watchRole(ctx, role)
-	if a.cfg.Watch {
-		if err := a.watchContent(ctx, a.cfg.ContentDir); err != nil {
-			return fmt.Errorf("watch the content: %w", err)
-		}
-	}
-	return nil
-}
-
 // startLive starts what live pages show besides the content: the hub of
 // open streams, the author's presence from Lanyard, and the viewer counts
 // gossiped with the peers. The returned func stops them.
@@ -321,19 +214,6 @@ func newWebServer(ctx context.Context, a *app, tagService *tags.Service, chain w
 	return srv
 }
 
-// register adds every write operation to r and returns the tag service.
-func register(r *repo.Repo) *tags.Service {
-	s := tags.NewService(r)
-	importer.Register(r)
-	return s
-}
-
-// forwardable are the operations a primary runs for its replicas: the
-// writes users make through the site. The import's operations are not
-// among them: every node that imports is a primary, and a post's HTML is
-// rendered by the node that stores it, never taken from a request.
-func forwardable() []string { return []string{tags.OpCreate, tags.OpRename, tags.OpDelete} }
-
 // csrfKey is the key the forms' CSRF tokens are signed with. With a
 // forward secret (always on LiteFS) it is derived from it, so that every
 // node accepts a form any other served (Fly's proxy may send the post to
@@ -347,74 +227,6 @@ func csrfKey(forwardSecret string) []byte {
 	m := hmac.New(sha256.New, []byte(forwardSecret))
 	m.Write([]byte("blog csrf key v1"))
 	return m.Sum(nil)
-}
-
-// becomeWriter does what only a node that can write does: bring the schema
-// up to date and import the content.
-func (a *app) becomeWriter(ctx context.Context) error {
-	if err := sqlite.Migrate(ctx, a.db, a.log); err != nil {
-		return err
-	}
-	rep, err := importer.Run(ctx, a.repo, a.content)
-	if err != nil && a.cfg.Watch {
-		// While authoring, a broken file is for the author to fix; the
-		// watcher imports again when it changes.
-		a.log.Error("the content does not import; serving what was imported before", "err", err.Error())
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("import content: %w", err)
-	}
-	a.log.Info("content imported", "wrote", rep.Wrote(),
-		"posts_created", rep.Posts.Created, "posts_updated", rep.Posts.Updated, "posts_deleted", rep.Posts.Deleted,
-		"projects_created", rep.Projects.Created, "projects_updated", rep.Projects.Updated,
-		"projects_deleted", rep.Projects.Deleted, "drafts", rep.Drafts,
-		"images_created", rep.Assets.Created, "images_updated", rep.Assets.Updated, "images_deleted", rep.Assets.Deleted)
-	return nil
-}
-
-// watchRole notices when this node is promoted to primary while running,
-// and then migrates and imports as a primary that started so would have.
-func (a *app) watchRole(ctx context.Context, last litefs.Role) {
-	t := time.NewTicker(rolePoll)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		role, _, err := a.node.Role()
-		if err != nil || role == last {
-			continue
-		}
-		a.log.Info("role changed", "from", last, "to", role)
-		last = role
-		if role == litefs.Primary {
-			if err := a.becomeWriter(ctx); err != nil {
-				a.log.Error("promoted, but could not migrate or import", "err", err)
-			}
-		}
-	}
-}
-
-// health reports the node's role and position, and 503 while the schema
-// this node reads is older than the binary's migrations.
-func (a *app) health(ctx context.Context) web.Health {
-	st, err := a.node.Status()
-	if err != nil {
-		return web.Health{Role: "unknown", Reason: "cannot read the LiteFS state: " + err.Error()}
-	}
-	h := web.Health{Role: string(st.Role), Primary: st.Primary, TXID: st.TXID}
-	schema, err := sqlite.Schema(ctx, a.db)
-	switch {
-	case err != nil:
-		h.Reason = "cannot read the database schema: " + err.Error()
-	case schema.Behind():
-		h.Reason = fmt.Sprintf("the database schema is at version %d and this binary needs %d; "+
-			"waiting for the primary to migrate", schema.Current, schema.Latest)
-	}
-	return h
 }
 
 // waitForDatabase waits on a replica until LiteFS has replicated the
