@@ -180,8 +180,13 @@ func (f *Forwarder) forward(ctx context.Context, op repo.Op) *repo.Result {
 
 	ctx, cancel := context.WithTimeout(ctx, f.timeout)
 	defer cancel()
-	res, err := backoff.RetryWithData(func() (*repo.Result, error) { return f.attempt(ctx, t, body) },
-		backoff.WithContext(newBackOff(backoffFirst, backoffMax), ctx))
+	res, err := backoff.RetryWithData(func() (*repo.Result, error) {
+		res, err := f.attempt(ctx, t, body)
+		if err != nil {
+			t.lastErr = err
+		}
+		return res, err
+	}, backoff.WithContext(newBackOff(backoffFirst, backoffMax), ctx))
 	if err != nil {
 		return f.unavailable(ctx, t)
 	}
@@ -199,7 +204,6 @@ func (f *Forwarder) attempt(ctx context.Context, t *trip, body []byte) (*repo.Re
 	role, primary, err := f.node.Role()
 	switch {
 	case err != nil:
-		t.lastErr = err
 		return nil, err
 	case role != Replica:
 		// The lease came here while we were retrying: the write can run
@@ -208,8 +212,7 @@ func (f *Forwarder) attempt(ctx context.Context, t *trip, body []byte) (*repo.Re
 		f.log.Info("write not forwarded: this node became primary", t.attrs()...)
 		return nil, nil
 	case primary == "":
-		t.lastErr = errors.New("LiteFS has not named the primary yet")
-		return nil, t.lastErr
+		return nil, errors.New("LiteFS has not named the primary yet")
 	}
 	t.primary = primary
 	ans, retry, err := f.send(ctx, primary, body)
@@ -219,7 +222,6 @@ func (f *Forwarder) attempt(ctx context.Context, t *trip, body []byte) (*repo.Re
 	case !retry:
 		return f.refused(ctx, t, err), nil
 	}
-	t.lastErr = err
 	return nil, err
 }
 
