@@ -41,36 +41,18 @@ func (f *Forwarder) Handler(r *repo.Repo, forwardable ...string) http.Handler {
 		allowed[name] = true
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		body, err := io.ReadAll(http.MaxBytesReader(w, req.Body, MaxForwardBody))
-		if err != nil {
-			var tooLarge *http.MaxBytesError
-			if errors.As(err, &tooLarge) {
-				writeError(w, blog.Errorf(blog.ETOOLARGE, "A forwarded write may be at most %d bytes.", MaxForwardBody))
-				return
-			}
-			writeError(w, blog.Errorf(blog.EBADREQUEST, "The request body could not be read."))
-			return
-		}
-		// Check the signature before anything else looks at the body.
-		if err := f.signer.Verify(req, body); err != nil {
-			f.log.Warn("forwarded write refused", "remote", req.RemoteAddr, "err", err)
-			writeError(w, err)
-			return
-		}
-
-		var op repo.Op
-		if err := json.Unmarshal(body, &op); err != nil {
-			writeError(w, blog.Errorf(blog.EBADREQUEST, "The forwarded write is not valid JSON: %v.", err))
-			return
-		}
-		if !allowed[op.Name] || !r.Has(op.Name) {
+		op, err := f.receive(w, req)
+		switch {
+		case err != nil:
+		case !allowed[op.Name] || !r.Has(op.Name):
 			f.log.Warn("forwarded write refused", "remote", req.RemoteAddr, "op", op.Name, "err", "not forwardable")
-			writeError(w, blog.Errorf(blog.EBADREQUEST, "Operation %q is not accepted from other nodes.", op.Name))
-			return
-		}
-		if op.Key == "" {
+			err = blog.Errorf(blog.EBADREQUEST, "Operation %q is not accepted from other nodes.", op.Name)
+		case op.Key == "":
 			// Without a key a retried forward could take effect twice.
-			writeError(w, blog.Errorf(blog.EBADREQUEST, "A forwarded write must carry an idempotency key."))
+			err = blog.Errorf(blog.EBADREQUEST, "A forwarded write must carry an idempotency key.")
+		}
+		if err != nil {
+			writeError(w, err)
 			return
 		}
 
@@ -105,6 +87,29 @@ func (f *Forwarder) Handler(r *repo.Repo, forwardable ...string) http.Handler {
 		}
 		writeJSON(w, http.StatusOK, a)
 	})
+}
+
+// receive reads a forwarded write: its body, within MaxForwardBody, then
+// the signature, checked before anything else looks at the body, then the
+// operation.
+func (f *Forwarder) receive(w http.ResponseWriter, req *http.Request) (repo.Op, error) {
+	var op repo.Op
+	body, err := io.ReadAll(http.MaxBytesReader(w, req.Body, MaxForwardBody))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return op, blog.Errorf(blog.ETOOLARGE, "A forwarded write may be at most %d bytes.", MaxForwardBody)
+		}
+		return op, blog.Errorf(blog.EBADREQUEST, "The request body could not be read.")
+	}
+	if err := f.signer.Verify(req, body); err != nil {
+		f.log.Warn("forwarded write refused", "remote", req.RemoteAddr, "err", err)
+		return op, err
+	}
+	if err := json.Unmarshal(body, &op); err != nil {
+		return op, blog.Errorf(blog.EBADREQUEST, "The forwarded write is not valid JSON: %v.", err)
+	}
+	return op, nil
 }
 
 func (f *Forwarder) internalError(w http.ResponseWriter, req *http.Request, op string, err error) {
