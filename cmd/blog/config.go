@@ -1,8 +1,6 @@
 package main
 
 import (
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -46,8 +44,6 @@ type config struct {
 	LiteFSURL     string
 }
 
-var errHelp = errors.New("help requested")
-
 // isURL reports whether s is an absolute address with a host, in one of
 // the schemes.
 func isURL(s string, schemes ...string) bool {
@@ -55,111 +51,117 @@ func isURL(s string, schemes ...string) bool {
 	return err == nil && u.Host != "" && slices.Contains(schemes, u.Scheme)
 }
 
-// parseConfig reads the environment, then lets flags override it.
-func parseConfig(cmd string, args []string, getenv func(string) string, stderr io.Writer) (config, error) {
-	env := func(name, def string) string {
-		if v := getenv(name); v != "" {
-			return v
-		}
-		return def
-	}
+// parseConfig reads the settings of serve and migrate: the command line,
+// then the environment for what it left alone (see flagSet), then checks
+// them and fills in the defaults that depend on other settings.
+func parseConfig(cmd string, args []string, getenv func(string) string) (config, error) {
 	var c config
-	fs := flag.NewFlagSet("blog "+cmd, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.StringVar(&c.Addr, "addr", env("BLOG_ADDR", ":8080"), "listen address")
-	fs.StringVar(&c.DB, "db", env("BLOG_DB", "data/blog.db"), "SQLite database file")
-	fs.StringVar(&c.AdminPassword, "admin-password", getenv("BLOG_ADMIN_PASSWORD"), "admin password")
-	fs.StringVar(&c.ForwardSecret, "forward-secret", getenv("BLOG_FORWARD_SECRET"), "forwarding secret")
-	fs.StringVar(&c.ForwardPort, "forward-port", getenv("BLOG_FORWARD_PORT"), "forwarding port")
-	fs.StringVar(&c.BaseURL, "url", getenv("BLOG_URL"), "public base URL")
-	fs.StringVar(&c.ContentDir, "content", getenv("BLOG_CONTENT"), "content folder")
-	fs.StringVar(&c.HomeSlug, "home-slug", env("BLOG_HOME_SLUG", "hello-world"), "the post / shows")
+	var peers, liveMax string
+	fs := newFlagSet("blog " + cmd)
+	fs.setting(&c.Addr, "addr", ":8080")
+	fs.setting(&c.DB, "db", "data/blog.db")
+	fs.setting(&c.AdminPassword, "admin-password", "")
+	fs.setting(&c.ForwardSecret, "forward-secret", "")
+	fs.setting(&c.ForwardPort, "forward-port", "")
+	fs.setting(&c.BaseURL, "url", "")
+	fs.setting(&c.ContentDir, "content", "")
+	fs.setting(&c.HomeSlug, "home-slug", "hello-world")
 	if cmd == "serve" {
-		fs.BoolVar(&c.Watch, "watch", false, "re-import BLOG_CONTENT when its files change")
+		fs.BoolVar(&c.Watch, "watch", false, "") // a flag only, with no variable
 	}
-	fs.StringVar(&c.SiteName, "site-name", env("BLOG_SITE_NAME", web.DefaultSiteName), "the site's name")
-	fs.StringVar(&c.SiteDescription, "site-description", env("BLOG_SITE_DESCRIPTION", web.DefaultSiteDescription), "the site's description")
-	fs.StringVar(&c.SourceURL, "source-url", getenv("BLOG_SOURCE_URL"), "address of the site's source code")
-	fs.StringVar(&c.GossipAddr, "gossip-addr", getenv("BLOG_GOSSIP_ADDR"), "gossip address")
-	fs.StringVar(&c.MetricsAddr, "metrics-addr", getenv("BLOG_METRICS_ADDR"), "metrics address")
-	peers := fs.String("peers", getenv("BLOG_PEERS"), "gossip peers")
-	fs.StringVar(&c.DiscordUserID, "discord-user-id", getenv("BLOG_DISCORD_USER_ID"), "Discord user id")
-	fs.StringVar(&c.LanyardURL, "lanyard-url", env("BLOG_LANYARD_URL", "wss://api.lanyard.rest/socket"), "Lanyard WebSocket")
-	liveMax := fs.String("live-max", env("BLOG_LIVE_MAX", strconv.Itoa(live.DefaultMax)), "most open live streams")
-	fs.StringVar(&c.LiteFSURL, "litefs-url", env("BLOG_LITEFS_URL", litefs.DefaultAPIURL), "LiteFS's HTTP API")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return c, errHelp
-		}
-		return c, usageError{err.Error()}
+	fs.setting(&c.SiteName, "site-name", web.DefaultSiteName)
+	fs.setting(&c.SiteDescription, "site-description", web.DefaultSiteDescription)
+	fs.setting(&c.SourceURL, "source-url", "")
+	fs.setting(&c.GossipAddr, "gossip-addr", "")
+	fs.setting(&c.MetricsAddr, "metrics-addr", "")
+	fs.setting(&peers, "peers", "")
+	fs.setting(&c.DiscordUserID, "discord-user-id", "")
+	fs.setting(&c.LanyardURL, "lanyard-url", "wss://api.lanyard.rest/socket")
+	fs.setting(&liveMax, "live-max", strconv.Itoa(live.DefaultMax))
+	fs.setting(&c.LiteFSURL, "litefs-url", litefs.DefaultAPIURL)
+	if err := fs.parse(args, getenv); err != nil {
+		return c, err
 	}
-	c.OnFly = getenv("FLY_APP_NAME") != ""
 	if fs.NArg() > 0 {
 		return c, usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
 	}
-	// A bad value is reported under the name the user gave it: the flag
-	// when the flag was on the command line, else the variable.
-	given := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
-	source := func(flagName, variable string) string {
-		if given[flagName] {
-			return "--" + flagName
-		}
-		return variable
+	c.OnFly = getenv("FLY_APP_NAME") != ""
+	if err := c.checkAddresses(fs, getenv("FLY_PRIVATE_IP")); err != nil {
+		return c, err
 	}
+	if err := c.checkLive(fs, peers, liveMax); err != nil {
+		return c, err
+	}
+	return c, c.checkRest(fs)
+}
+
+// checkAddresses checks the addresses the node listens on and forwards
+// to, and fills in the forwarding port and the private listeners.
+func (c *config) checkAddresses(fs *flagSet, flyPrivateIP string) error {
 	port, err := listenPort(c.Addr)
 	if err != nil {
-		return c, usageError{fmt.Sprintf("%s %q %v", source("addr", "BLOG_ADDR"), c.Addr, err)}
+		return usageError{fmt.Sprintf("%s %q %v", fs.source("addr"), c.Addr, err)}
 	}
 	if c.ForwardPort == "" {
 		c.ForwardPort = port
 	} else if !isPort(c.ForwardPort) {
-		return c, usageError{fmt.Sprintf("%s %q is not a port number (1 to 65535)",
-			source("forward-port", "BLOG_FORWARD_PORT"), c.ForwardPort)}
-	}
-	if c.SourceURL != "" {
-		if !isURL(c.SourceURL, "http", "https") {
-			return c, usageError{fmt.Sprintf("BLOG_SOURCE_URL %q is not an http(s) address", c.SourceURL)}
-		}
+		return usageError{fmt.Sprintf("%s %q is not a port number (1 to 65535)", fs.source("forward-port"), c.ForwardPort)}
 	}
 	// The gossip and metrics ports are for the deployment's own network:
 	// unless told otherwise they listen where nothing outside can reach.
-	private := privateHost(c.Addr, c.OnFly, getenv("FLY_PRIVATE_IP"))
-	if c.GossipAddr == "" {
-		c.GossipAddr = net.JoinHostPort(private, defaultGossipPort)
-	} else if _, _, err := net.SplitHostPort(c.GossipAddr); err != nil {
-		return c, usageError{fmt.Sprintf("%s %q is not host:port: %v", source("gossip-addr", "BLOG_GOSSIP_ADDR"), c.GossipAddr, err)}
+	private := privateHost(c.Addr, c.OnFly, flyPrivateIP)
+	for _, l := range []struct {
+		addr       *string
+		flag, port string
+	}{
+		{&c.GossipAddr, "gossip-addr", defaultGossipPort},
+		{&c.MetricsAddr, "metrics-addr", defaultMetricsPort},
+	} {
+		if *l.addr == "" {
+			*l.addr = net.JoinHostPort(private, l.port)
+		} else if _, _, err := net.SplitHostPort(*l.addr); err != nil {
+			return usageError{fmt.Sprintf("%s %q is not host:port: %v", fs.source(l.flag), *l.addr, err)}
+		}
 	}
-	if c.MetricsAddr == "" {
-		c.MetricsAddr = net.JoinHostPort(private, defaultMetricsPort)
-	} else if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
-		return c, usageError{fmt.Sprintf("%s %q is not host:port: %v", source("metrics-addr", "BLOG_METRICS_ADDR"), c.MetricsAddr, err)}
-	}
-	for _, p := range strings.Split(*peers, ",") {
+	return nil
+}
+
+// checkLive checks the settings of live pages: the peers to gossip with,
+// the most streams, and Lanyard's address when presence is on.
+func (c *config) checkLive(fs *flagSet, peers, liveMax string) error {
+	for _, p := range strings.Split(peers, ",") {
 		if p = strings.TrimSpace(p); p != "" {
 			c.Peers = append(c.Peers, p)
 		}
 	}
 	if len(c.Peers) > 0 && c.ForwardSecret == "" {
-		return c, usageError{"BLOG_PEERS is set but BLOG_FORWARD_SECRET is not: gossip between nodes is encrypted with a key derived from it (use the same value on every node)"}
+		return usageError{fs.source("peers") + " is set but BLOG_FORWARD_SECRET is not: gossip between nodes is " +
+			"encrypted with a key derived from it (use the same value on every node)"}
 	}
-	n, err := strconv.Atoi(*liveMax)
+	n, err := strconv.Atoi(liveMax)
 	if err != nil || n < 1 {
-		return c, usageError{fmt.Sprintf("BLOG_LIVE_MAX %q is not a positive number", *liveMax)}
+		return usageError{fmt.Sprintf("%s %q is not a positive number", fs.source("live-max"), liveMax)}
 	}
 	c.LiveMax = n
-	if c.DiscordUserID != "" {
-		if !isURL(c.LanyardURL, "ws", "wss") {
-			return c, usageError{fmt.Sprintf("BLOG_LANYARD_URL %q is not a ws:// or wss:// address", c.LanyardURL)}
-		}
+	if c.DiscordUserID != "" && !isURL(c.LanyardURL, "ws", "wss") {
+		return usageError{fmt.Sprintf("%s %q is not a ws:// or wss:// address", fs.source("lanyard-url"), c.LanyardURL)}
+	}
+	return nil
+}
+
+// checkRest checks the other addresses and the database's name.
+func (c *config) checkRest(fs *flagSet) error {
+	if c.SourceURL != "" && !isURL(c.SourceURL, "http", "https") {
+		return usageError{fmt.Sprintf("%s %q is not an http(s) address", fs.source("source-url"), c.SourceURL)}
 	}
 	if !isURL(c.LiteFSURL, "http", "https") {
-		return c, usageError{fmt.Sprintf("BLOG_LITEFS_URL %q is not an http:// address such as http://localhost:20202", c.LiteFSURL)}
+		return usageError{fmt.Sprintf("%s %q is not an http:// address such as http://localhost:20202",
+			fs.source("litefs-url"), c.LiteFSURL)}
 	}
 	if c.DB == "" {
-		return c, usageError{"BLOG_DB must name a database file"}
+		return usageError{fs.source("db") + " must name a database file"}
 	}
-	return c, nil
+	return nil
 }
 
 // The ports of the private listeners, on the host privateHost picks.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/xml"
+	"fmt"
 	"io"
 	"io/fs"
 	"net/http"
@@ -238,13 +239,13 @@ func TestOriginalContentMistakes(t *testing.T) {
 // blog new-post writes a draft in the original's format that the blog
 // imports, and refuses what would not import.
 func TestNewPost(t *testing.T) {
-	bin := binary(t, buildTags)
 	content := copyOriginal(t)
 	run := func(args ...string) (string, error) {
-		cmd := exec.Command(bin, append([]string{"new-post"}, args...)...)
-		cmd.Env = cleanEnv("BLOG_CONTENT=" + content)
-		out, err := cmd.CombinedOutput()
-		return strings.TrimSpace(string(out)), err
+		code, stdout, stderr, _ := runInProcess(t, map[string]string{"BLOG_CONTENT": content}, append([]string{"new-post"}, args...)...)
+		if code != 0 {
+			return stdout + stderr, fmt.Errorf("exit %d", code)
+		}
+		return strings.TrimSpace(stdout), nil
 	}
 	draft, err := run("Charting the Bay & Beyond")
 	if err != nil || !regexp.MustCompile(`/posts/\d{14}_charting_the_bay_beyond\.md$`).MatchString(draft) {

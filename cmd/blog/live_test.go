@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"errors"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -120,60 +119,4 @@ func grepLines(s, sub string) string {
 		}
 	}
 	return strings.Join(out, "\n")
-}
-
-func TestLiveSettings(t *testing.T) {
-	env := func(kv map[string]string) func(string) string { return func(k string) string { return kv[k] } }
-	c, err := parseConfig("serve", nil, env(map[string]string{}), nil)
-	if err != nil || c.GossipAddr != "127.0.0.1:7946" || c.MetricsAddr != "127.0.0.1:9091" || c.LiveMax != 5000 || c.LanyardURL != "wss://api.lanyard.rest/socket" || c.Peers != nil {
-		t.Fatalf("defaults: %+v, %v", c, err)
-	}
-	c, err = parseConfig("serve", nil, env(map[string]string{"BLOG_PEERS": " a:7946, b.internal ,", "BLOG_FORWARD_SECRET": "s"}), nil)
-	if err != nil || len(c.Peers) != 2 || c.Peers[0] != "a:7946" || c.Peers[1] != "b.internal" {
-		t.Fatalf("peers: %q, %v", c.Peers, err)
-	}
-	for _, bad := range []map[string]string{
-		{"BLOG_PEERS": "a:7946"}, // gossip unencrypted: refused
-		{"BLOG_LIVE_MAX": "0"},
-		{"BLOG_LIVE_MAX": "many"},
-		{"BLOG_GOSSIP_ADDR": "7946"},
-		{"BLOG_METRICS_ADDR": "9091"},
-		{"BLOG_DISCORD_USER_ID": "1", "BLOG_LANYARD_URL": "https://api.lanyard.rest"},
-	} {
-		var name string
-		for k := range bad {
-			if k != "BLOG_DISCORD_USER_ID" {
-				name = k
-			}
-		}
-		_, err := parseConfig("serve", nil, env(bad), nil)
-		var u usageError
-		if !errors.As(err, &u) || !strings.Contains(err.Error(), name) {
-			t.Errorf("%v: error %v, want a usage error naming %s", bad, err, name)
-		}
-	}
-}
-
-// The gossip and metrics ports never default to a public interface: the
-// blog's own host when it names one, loopback when it names every
-// interface or none, the private (6PN) address on Fly.io.
-func TestPrivateListenersDefaultToPrivateAddresses(t *testing.T) {
-	for _, tc := range []struct {
-		env             map[string]string
-		gossip, metrics string
-	}{
-		{map[string]string{}, "127.0.0.1:7946", "127.0.0.1:9091"},
-		{map[string]string{"BLOG_ADDR": ":8081"}, "127.0.0.1:7946", "127.0.0.1:9091"},
-		{map[string]string{"BLOG_ADDR": "0.0.0.0:8080"}, "127.0.0.1:7946", "127.0.0.1:9091"},
-		{map[string]string{"BLOG_ADDR": "[::]:8080"}, "127.0.0.1:7946", "127.0.0.1:9091"},
-		{map[string]string{"BLOG_ADDR": "127.0.0.3:8080"}, "127.0.0.3:7946", "127.0.0.3:9091"},
-		{map[string]string{"BLOG_ADDR": "[::]:8080", "FLY_APP_NAME": "notes", "FLY_PRIVATE_IP": "fdaa:0:1::3"}, "[fdaa:0:1::3]:7946", "[fdaa:0:1::3]:9091"},
-		{map[string]string{"BLOG_ADDR": "[::]:8080", "FLY_APP_NAME": "notes"}, "fly-local-6pn:7946", "fly-local-6pn:9091"},
-		{map[string]string{"BLOG_GOSSIP_ADDR": "10.0.0.1:7000", "BLOG_METRICS_ADDR": "10.0.0.1:9000"}, "10.0.0.1:7000", "10.0.0.1:9000"},
-	} {
-		c, err := parseConfig("serve", nil, func(k string) string { return tc.env[k] }, nil)
-		if err != nil || c.GossipAddr != tc.gossip || c.MetricsAddr != tc.metrics {
-			t.Errorf("%v: gossip %q, metrics %q, %v; want %q and %q", tc.env, c.GossipAddr, c.MetricsAddr, err, tc.gossip, tc.metrics)
-		}
-	}
 }

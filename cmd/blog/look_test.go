@@ -1,11 +1,8 @@
 package main
 
 import (
-	"bytes"
-	"errors"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -86,16 +83,15 @@ func TestServeShowsTheSiteIdentity(t *testing.T) {
 // none, or a Source address that is not one stop the blog before it
 // touches anything, and say what to fix.
 func TestServeRefusesBadIdentity(t *testing.T) {
-	bin := binary(t, buildTags)
 	for _, tc := range []struct {
 		name, taglines string
-		env            []string
+		env            map[string]string
 		code           int
 		want           string
 	}{
 		{"tagline too long", "short\n" + strings.Repeat("x", 81) + "\n", nil, 1, "taglines.txt line 2"},
 		{"no tagline", "# only a comment\n\n", nil, 1, "taglines.txt has no taglines"},
-		{"source not an address", "", []string{"BLOG_SOURCE_URL=github/blog"}, 2, "BLOG_SOURCE_URL"},
+		{"source not an address", "", map[string]string{"BLOG_SOURCE_URL": "github/blog"}, 2, "BLOG_SOURCE_URL"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			contentDir := copyContent(t)
@@ -104,19 +100,15 @@ func TestServeRefusesBadIdentity(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			cmd := exec.Command(bin, "serve")
-			cmd.Env = cleanEnv(append(tc.env, "BLOG_CONTENT="+contentDir, "BLOG_ADDR="+freePort(t))...)
-			cmd.Dir = t.TempDir()
-			var stderr bytes.Buffer
-			cmd.Stderr = &stderr
-			err := cmd.Run()
-			var exit *exec.ExitError
-			if !errors.As(err, &exit) || exit.ExitCode() != tc.code || !strings.Contains(stderr.String(), tc.want) {
-				t.Fatalf("err %v, stderr %q; want exit %d with %q", err, stderr.String(), tc.code, tc.want)
+			env := map[string]string{"BLOG_CONTENT": contentDir, "BLOG_ADDR": freePort(t)}
+			for k, v := range tc.env {
+				env[k] = v
 			}
-			if entries, _ := os.ReadDir(cmd.Dir); len(entries) != 0 {
-				t.Fatalf("a refused start created files: %v", entries)
+			code, _, stderr, dir := runInProcess(t, env, "serve")
+			if code != tc.code || !strings.Contains(stderr, tc.want) {
+				t.Fatalf("exit %d, stderr %q; want exit %d with %q", code, stderr, tc.code, tc.want)
 			}
+			noFiles(t, dir)
 		})
 	}
 }

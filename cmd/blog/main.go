@@ -21,17 +21,23 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	stop()
-	var usage usageError
-	switch {
-	case err == nil:
-	case errors.As(err, &usage):
-		fmt.Fprintln(os.Stderr, "blog:", err)
-		fmt.Fprint(os.Stderr, usageText)
-		os.Exit(2)
-	default:
-		fmt.Fprintln(os.Stderr, "blog:", err)
-		os.Exit(1)
+	os.Exit(exitCode(err, os.Stderr))
+}
+
+// exitCode reports err on stderr and returns the exit status it calls
+// for: 0 for none, 2 with the usage for a mistake in the command line, 1
+// for anything else.
+func exitCode(err error, stderr io.Writer) int {
+	if err == nil {
+		return 0
 	}
+	fmt.Fprintln(stderr, "blog:", err)
+	var usage usageError
+	if errors.As(err, &usage) {
+		fmt.Fprint(stderr, usageText)
+		return 2
+	}
+	return 1
 }
 
 const usageText = `Usage: blog <command> [flags]
@@ -92,7 +98,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "new-post":
 		return newPost(rest, getenv, stdout, time.Now())
 	case "serve", "migrate":
-		cfg, err := parseConfig(cmd, rest, getenv, stderr)
+		cfg, err := parseConfig(cmd, rest, getenv)
 		if errors.Is(err, errHelp) {
 			fmt.Fprint(stdout, usageText)
 			return nil

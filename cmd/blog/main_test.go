@@ -247,50 +247,6 @@ func TestServeKeepsWrites(t *testing.T) {
 	stop(t, p)
 }
 
-func TestCommandLine(t *testing.T) {
-	bin := binary(t, buildTags)
-	for _, tc := range []struct {
-		name string
-		args []string
-		code int
-		out  string // expected in stdout (code 0) or stderr
-	}{
-		{"help", []string{"help"}, 0, "Usage: blog"},
-		{"-h", []string{"-h"}, 0, "Usage: blog"},
-		{"serve -h", []string{"serve", "-h"}, 0, "Usage: blog"},
-		{"no command", nil, 2, "Usage: blog"},
-		{"unknown command", []string{"publish"}, 2, `unknown command "publish"`},
-		{"unknown flag", []string{"serve", "--colour"}, 2, "Usage: blog"},
-		{"bad address", []string{"serve", "--addr", "nowhere"}, 2, "BLOG_ADDR"},
-		{"bad forward port", []string{"serve", "--forward-port", "http"}, 2, "BLOG_FORWARD_PORT"},
-		{"bad LiteFS address", []string{"serve", "--litefs-url", "localhost:20202"}, 2, "BLOG_LITEFS_URL"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			cmd := exec.Command(bin, tc.args...)
-			cmd.Env = cleanEnv()
-			cmd.Dir = t.TempDir()
-			var stdout, stderr bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &stdout, &stderr
-			err := cmd.Run()
-			code := 0
-			var exit *exec.ExitError
-			if errors.As(err, &exit) {
-				code = exit.ExitCode()
-			}
-			where := stdout.String()
-			if tc.code != 0 {
-				where = stderr.String()
-			}
-			if code != tc.code || !strings.Contains(where, tc.out) {
-				t.Fatalf("exit %d, stdout %q, stderr %q; want exit %d with %q", code, stdout.String(), stderr.String(), tc.code, tc.out)
-			}
-			if entries, _ := os.ReadDir(cmd.Dir); len(entries) != 0 {
-				t.Fatalf("a refused command created files: %v", entries)
-			}
-		})
-	}
-}
-
 func TestMigrate(t *testing.T) {
 	bin := binary(t, buildTags)
 	db := filepath.Join(t.TempDir(), "nested", "blog.db")
@@ -498,60 +454,9 @@ func runBlog(t *testing.T, bin, dir string, env []string, args ...string) (int, 
 	return 0, stderr.String()
 }
 
-// TestBadAddressNamesItsSource: a bad listen address or forwarding port is
-// reported under the name the user gave it, the variable or the flag, and
-// never under a setting the user did not set.
-func TestBadAddressNamesItsSource(t *testing.T) {
-	bin := binary(t, buildTags)
-	for _, tc := range []struct {
-		name  string
-		env   []string
-		args  []string
-		want  string // the first line of stderr starts so
-		never []string
-	}{
-		{"port too big", []string{"BLOG_ADDR=:99999"}, nil,
-			`blog: BLOG_ADDR ":99999" has port "99999", which is not a port number (1 to 65535)`, []string{"BLOG_FORWARD_PORT", "--addr"}},
-		{"port not a number", []string{"BLOG_ADDR=:abc"}, nil,
-			`blog: BLOG_ADDR ":abc" has port "abc", which is not a port number`, []string{"BLOG_FORWARD_PORT", "--addr"}},
-		{"no port", []string{"BLOG_ADDR=localhost:"}, nil,
-			`blog: BLOG_ADDR "localhost:" has no port; write localhost:8080`, []string{"BLOG_FORWARD_PORT", "--addr"}},
-		{"port zero", []string{"BLOG_ADDR=127.0.0.1:0"}, nil,
-			`blog: BLOG_ADDR "127.0.0.1:0" asks for port 0`, []string{"BLOG_FORWARD_PORT", "--addr"}},
-		{"flag without host", nil, []string{"--addr", "8080"},
-			`blog: --addr "8080" is not host:port; to listen on port 8080 of every interface write :8080`, []string{"BLOG_ADDR", "BLOG_FORWARD_PORT"}},
-		{"flag over a good variable", []string{"BLOG_ADDR=:8080"}, []string{"--addr=:99999"},
-			`blog: --addr ":99999" has port "99999"`, []string{"BLOG_ADDR", "BLOG_FORWARD_PORT"}},
-		{"flag with port zero", nil, []string{"--addr", "127.0.0.1:0"},
-			`blog: --addr "127.0.0.1:0" asks for port 0`, []string{"BLOG_ADDR", "BLOG_FORWARD_PORT"}},
-		{"forward port variable", []string{"BLOG_FORWARD_PORT=99999"}, nil,
-			`blog: BLOG_FORWARD_PORT "99999" is not a port number (1 to 65535)`, []string{"BLOG_ADDR", "--forward-port"}},
-		{"forward port flag", []string{"BLOG_FORWARD_PORT=8081"}, []string{"--forward-port", "http"},
-			`blog: --forward-port "http" is not a port number (1 to 65535)`, []string{"BLOG_ADDR", "BLOG_FORWARD_PORT"}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			dir := t.TempDir()
-			code, stderr := runBlog(t, bin, dir, cleanEnv(tc.env...), append([]string{"serve"}, tc.args...)...)
-			first, _, _ := strings.Cut(stderr, "\n")
-			if code != 2 || !strings.HasPrefix(first, tc.want) {
-				t.Fatalf("exit %d, first line %q; want exit 2 and a line starting %q", code, first, tc.want)
-			}
-			for _, wrong := range tc.never {
-				if strings.Contains(first, wrong) {
-					t.Fatalf("the message names %s, which the user did not set: %q", wrong, first)
-				}
-			}
-			if entries, _ := os.ReadDir(dir); len(entries) != 0 {
-				t.Fatalf("a refused start created files: %v", entries)
-			}
-		})
-	}
-}
-
 // TestListenFailsBeforeTheDatabase: a port already taken or a host that
 // does not resolve is reported before the database is created.
 func TestListenFailsBeforeTheDatabase(t *testing.T) {
-	bin := binary(t, buildTags)
 	taken, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -562,8 +467,7 @@ func TestListenFailsBeforeTheDatabase(t *testing.T) {
 		{"unknown host", "no-such-host.invalid:8080", "no-such-host.invalid"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := t.TempDir()
-			code, stderr := runBlog(t, bin, dir, cleanEnv("BLOG_ADDR="+tc.addr), "serve")
+			code, _, stderr, dir := runInProcess(t, map[string]string{"BLOG_ADDR": tc.addr}, "serve")
 			if code != 1 || !strings.Contains(stderr, "cannot listen on "+tc.addr) || !strings.Contains(stderr, tc.want) {
 				t.Fatalf("exit %d, stderr %q; want exit 1 naming %s and %q", code, stderr, tc.addr, tc.want)
 			}

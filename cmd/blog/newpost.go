@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -22,93 +21,130 @@ import (
 //
 //	blog new-post "Title" [--slug s] [--publish]
 func newPost(args []string, getenv func(string) string, stdout io.Writer, now time.Time) error {
-	fset := flag.NewFlagSet("blog new-post", flag.ContinueOnError)
-	fset.SetOutput(io.Discard)
-	slug := fset.String("slug", "", "the post's slug (default: made from the title)")
-	publish := fset.Bool("publish", false, "publish now instead of writing a draft")
-	dir := fset.String("content", getenv("BLOG_CONTENT"), "content folder")
+	p, err := parseNewPost(args, getenv)
+	if errors.Is(err, errHelp) {
+		fmt.Fprint(stdout, usageText)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	text := p.text(now)
+	name := "posts/" + now.UTC().Format("20060102150405") + "_" + strings.ReplaceAll(p.slug, "-", "_") + ".md"
+	if _, err := importer.ParsePost(name, []byte(text)); err != nil {
+		return fmt.Errorf("the new post would not import: %w", err)
+	}
+	path, err := p.write(name, text)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, path)
+	return nil
+}
+
+// newPostArgs is what new-post was asked to write, checked.
+type newPostArgs struct {
+	title   string // on one line
+	slug    string // normalized
+	dir     string // the content folder
+	publish bool
+}
+
+// parseNewPost reads new-post's command line and BLOG_CONTENT, and checks
+// that the post can be written: a title, a content folder, a slug.
+func parseNewPost(args []string, getenv func(string) string) (newPostArgs, error) {
+	var p newPostArgs
+	var slug string
+	fs := newFlagSet("blog new-post")
+	fs.StringVar(&slug, "slug", "", "")
+	fs.BoolVar(&p.publish, "publish", false, "")
+	fs.setting(&p.dir, "content", "")
 	// The title may come before or after the flags.
 	var title []string
 	for {
-		if err := fset.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				fmt.Fprint(stdout, usageText)
-				return nil
-			}
-			return usageError{err.Error()}
+		if err := fs.parse(args, getenv); err != nil {
+			return p, err
 		}
-		if fset.NArg() == 0 {
+		if fs.NArg() == 0 {
 			break
 		}
-		title = append(title, fset.Arg(0))
-		args = fset.Args()[1:]
+		title = append(title, fs.Arg(0))
+		args = fs.Args()[1:]
 	}
 	if len(title) != 1 || strings.TrimSpace(title[0]) == "" {
-		return usageError{`new-post needs the post's title, in quotes: blog new-post "My title"`}
+		return p, usageError{`new-post needs the post's title, in quotes: blog new-post "My title"`}
 	}
-	t := strings.Join(strings.Fields(strings.Map(func(r rune) rune {
+	p.title = strings.Join(strings.Fields(strings.Map(func(r rune) rune {
 		if unicode.IsControl(r) {
 			return ' '
 		}
 		return r
 	}, title[0])), " ")
-	if *dir == "" {
-		return usageError{"new-post writes into the content folder: set BLOG_CONTENT or --content"}
+	if p.dir == "" {
+		return p, usageError{"new-post writes into the content folder: set BLOG_CONTENT or --content"}
 	}
-	if info, err := os.Stat(*dir); err != nil || !info.IsDir() {
-		return fmt.Errorf("content folder %s: not a folder", *dir)
+	if info, err := os.Stat(p.dir); err != nil || !info.IsDir() {
+		return p, fmt.Errorf("content folder %s: not a folder", p.dir)
 	}
-	s := *slug
+	var err error
+	p.slug, err = postSlug(slug, p.title)
+	return p, err
+}
+
+// postSlug is the slug given, or else one made from the title, normalized.
+func postSlug(given, title string) (string, error) {
+	s := given
 	if s == "" {
-		s = markdown.Slugify(t, "-")
+		s = markdown.Slugify(title, "-")
 		if s == "" {
-			return usageError{fmt.Sprintf("the title %q has no letters or digits to make a slug of; give one with --slug", t)}
+			return "", usageError{fmt.Sprintf("the title %q has no letters or digits to make a slug of; give one with --slug", title)}
 		}
 	}
 	n := posts.NormalizeSlug(s)
 	if !posts.SlugPattern.MatchString(n) || len(n) > posts.MaxSlug {
-		return usageError{fmt.Sprintf("slug %q must be lower-case letters and digits joined by dashes or underscores", s)}
+		return "", usageError{fmt.Sprintf("slug %q must be lower-case letters and digits joined by dashes or underscores", s)}
 	}
-	s = n
+	return n, nil
+}
 
+// text is the new post's file: front matter in the original's format and
+// a line to replace.
+func (p newPostArgs) text(now time.Time) string {
 	// A YAML double-quoted string; the title has no control characters.
 	quote := func(v string) string { return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(v) + `"` }
 	var b strings.Builder
 	b.WriteString("---\n")
-	b.WriteString("title: " + quote(t) + "\n")
-	b.WriteString("slug: " + quote(s) + "\n")
-	if *publish {
+	b.WriteString("title: " + quote(p.title) + "\n")
+	b.WriteString("slug: " + quote(p.slug) + "\n")
+	if p.publish {
 		b.WriteString("published_at: " + now.UTC().Format("2006-01-02 15:04:05Z") + "\n")
 	}
-	fmt.Fprintf(&b, "is_draft: %v\n", !*publish)
+	fmt.Fprintf(&b, "is_draft: %v\n", !p.publish)
 	b.WriteString("reading_time_minutes:\ntags: []\ndescription:\n---\n\nWrite the post here, in Markdown.\n")
+	return b.String()
+}
 
-	name := "posts/" + now.UTC().Format("20060102150405") + "_" + strings.ReplaceAll(s, "-", "_") + ".md"
-	if _, err := importer.ParsePost(name, []byte(b.String())); err != nil {
-		return fmt.Errorf("the new post would not import: %w", err)
-	}
-	path := filepath.Join(*dir, filepath.FromSlash(name))
+// write creates the post's file, name under the content folder, unless
+// another post has its slug or the file exists, and returns its path.
+func (p newPostArgs) write(name, text string) (string, error) {
+	path := filepath.Join(p.dir, filepath.FromSlash(name))
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
+		return "", err
 	}
-	if taken, err := slugTaken(os.DirFS(*dir), s); err != nil {
-		return err
+	if taken, err := slugTaken(os.DirFS(p.dir), p.slug); err != nil {
+		return "", err
 	} else if taken != "" {
-		return fmt.Errorf("slug %q is already used by %s; choose another with --slug", s, taken)
+		return "", fmt.Errorf("slug %q is already used by %s; choose another with --slug", p.slug, taken)
 	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
-		return fmt.Errorf("write the new post: %w", err)
+		return "", fmt.Errorf("write the new post: %w", err)
 	}
-	if _, err := f.WriteString(b.String()); err != nil {
+	if _, err := f.WriteString(text); err != nil {
 		f.Close()
-		return err
+		return "", err
 	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	fmt.Fprintln(stdout, path)
-	return nil
+	return path, f.Close()
 }
 
 // slugTaken returns the file of the post that has slug, or "". Files that

@@ -20,7 +20,6 @@ import (
 
 	"blog/content"
 	"blog/internal/gossip"
-	"blog/internal/importer"
 	"blog/internal/litefs"
 	"blog/internal/live"
 	"blog/internal/presence"
@@ -38,142 +37,120 @@ const shutdownGrace = 20 * time.Second
 // open pages when it moves on.
 const contentPoll = time.Second
 
-// rolePoll is how often a running node checks whether it was promoted.
-const rolePoll = time.Second
-
-func migrate(ctx context.Context, cfg config, log *slog.Logger) error {
-	// A binary that cannot lock a database on LiteFS says so first, even
-	// on a replica, where it would otherwise have nothing to do.
-	if err := sqlite.CheckBuild(cfg.DB); err != nil {
-		return err
-	}
-	node := litefs.NewNode(cfg.DB)
-	if role, primary, err := node.Role(); err != nil {
-		return err
-	} else if role == litefs.Replica {
-		// A candidate that lost the race for the lease ends up here; the
-		// primary migrates, and the schema reaches this node by replication.
-		log.Info("not migrating: this node is a LiteFS replica; the primary migrates", "primary", primary)
-		return nil
-	}
-	db, err := sqlite.Open(cfg.DB, sqlite.Options{})
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if err := sqlite.Migrate(ctx, db, log); err != nil {
-		return err
-	}
-	log.Info("database is up to date", "db", cfg.DB)
-	return nil
-}
-
-// app is the running blog's wiring.
-type app struct {
-	cfg     config
-	log     *slog.Logger
-	node    *litefs.Node
-	db      *sql.DB
-	repo    *repo.Repo
-	content fs.FS
-}
-
+// serve runs the site until ctx ends: it checks what a user must fix,
+// opens the database, builds the write chain, starts the live features
+// and serves.
 func serve(ctx context.Context, cfg config, log *slog.Logger) error {
-	// What a user must fix before the blog can run is reported first,
-	// before anything is created: a binary to rebuild, a missing secret,
-	// a content folder, then the address to listen on.
-	if err := sqlite.CheckBuild(cfg.DB); err != nil {
+	pre, err := prepare(cfg)
+	if err != nil {
 		return err
 	}
+	defer pre.ln.Close()
 	node := litefs.NewNode(cfg.DB)
-	onLiteFS := sqlite.OnLiteFS(cfg.DB)
-	if onLiteFS && cfg.ForwardSecret == "" {
-		return errors.New("BLOG_FORWARD_SECRET must be set: the database is on LiteFS, " +
-			"and replicas sign the writes they forward to the primary with it (use the same value on every node)")
-	}
-	if cfg.Watch && cfg.ContentDir == "" {
-		return usageError{"--watch needs the content folder to watch: set BLOG_CONTENT or --content"}
-	}
-	contentFS, err := content.From(cfg.ContentDir)
-	if err != nil {
-		return err
-	}
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("cannot listen on %s: %w", cfg.Addr, err)
-	}
-	defer ln.Close()
-	taglines, err := web.LoadTaglines(contentFS)
-	if err != nil {
-		return err
-	}
 	role, primary, err := node.Role()
 	if err != nil {
 		return err
 	}
-	if role == litefs.Replica {
-		if err := waitForDatabase(ctx, cfg.DB, log); err != nil {
-			return err
-		}
-	}
-	db, err := sqlite.Open(cfg.DB, sqlite.Options{Replica: role == litefs.Replica})
+	db, closeDB, err := openDatabase(ctx, cfg.DB, role, log)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	if guard, err := sqlite.GuardWAL(ctx, db, cfg.DB); err != nil {
-		log.Warn("the sqlite3 shell could remove this database's WAL while the blog runs; use sqlite3 -readonly", "err", err)
-	} else {
-		defer guard.Close()
-	}
-
-	a := &app{cfg: cfg, log: log, node: node, db: db, repo: repo.New(db), content: contentFS}
+	defer closeDB()
+	// What serve starts from here on stops when it returns, on an error
+	// too, and before the database closes.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	a := &app{cfg: cfg, log: log, node: node, db: db, repo: repo.New(db), content: pre.content}
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	metrics := litefs.NewMetrics(reg, node)
-
-	// On LiteFS the node follows LiteFS's event stream: the role, the
-	// primary and the latest transaction are then known without a look at
-	// the mount, for writes, the replica's wait and the page cache alike.
-	// Off LiteFS there is nothing to follow, and dbVersion stays nil.
-	var dbVersion web.DBVersion
-	if onLiteFS {
-		events := litefs.NewEvents(litefs.EventsConfig{URL: cfg.LiteFSURL, DB: cfg.DB, Log: log, Metrics: metrics})
-		node.Follow(events)
-		eventsCtx, stopEvents := context.WithCancel(ctx)
-		defer stopEvents()
-		go events.Run(eventsCtx)
-		a.repo.Use(events.Middleware())
-		dbVersion = events
+	chain := a.buildWriteChain(reg, pre.onLiteFS)
+	if chain.events != nil {
+		go chain.events.Run(ctx)
 	}
-	forwarder := litefs.NewForwarder(litefs.ForwarderConfig{
-		Node:    node,
-		Secret:  cfg.ForwardSecret,
-		Port:    cfg.ForwardPort,
-		Log:     log,
-		Metrics: metrics,
-	})
-	// The forwarder comes first: on a replica nothing after it runs.
-	a.repo.Use(metrics.Middleware(), forwarder.Middleware())
-
 	tagService := register(a.repo)
+	if err := a.start(ctx, role, primary); err != nil {
+		return err
+	}
+	hub, stopLive := startLive(ctx, cfg, log, reg)
+	defer stopLive()
+	srv := newWebServer(ctx, a, tagService, chain, pre.taglines, hub)
+	stopMetrics := serveMetrics(cfg.MetricsAddr, promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), log)
+	defer stopMetrics()
 
-	log.Info("starting", "role", role, "primary", primary, "db", cfg.DB, "version", version)
-	if role != litefs.Replica {
-		if err := a.becomeWriter(ctx); err != nil {
-			return err
+	err = srv.Serve(ctx, pre.ln, shutdownGrace, func(addr string) {
+		log.Info("serving", "addr", addr, "writes", cfg.AdminPassword != "")
+	})
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// prepared is what serve checks and readies before it creates anything.
+type prepared struct {
+	onLiteFS bool
+	content  fs.FS
+	taglines []string
+	ln       net.Listener
+}
+
+// prepare reports first what a user must fix before the blog can run, and
+// creates nothing on the way: a binary to rebuild, a missing secret, a
+// content folder, then the address to listen on, then the taglines.
+func prepare(cfg config) (prepared, error) {
+	p := prepared{onLiteFS: sqlite.OnLiteFS(cfg.DB)}
+	if err := sqlite.CheckBuild(cfg.DB); err != nil {
+		return p, err
+	}
+	if p.onLiteFS && cfg.ForwardSecret == "" {
+		return p, errors.New("BLOG_FORWARD_SECRET must be set: the database is on LiteFS, " +
+			"and replicas sign the writes they forward to the primary with it (use the same value on every node)")
+	}
+	if cfg.Watch && cfg.ContentDir == "" {
+		return p, usageError{"--watch needs the content folder to watch: set BLOG_CONTENT or --content"}
+	}
+	var err error
+	if p.content, err = content.From(cfg.ContentDir); err != nil {
+		return p, err
+	}
+	if p.ln, err = net.Listen("tcp", cfg.Addr); err != nil {
+		return p, fmt.Errorf("cannot listen on %s: %w", cfg.Addr, err)
+	}
+	if p.taglines, err = web.LoadTaglines(p.content); err != nil {
+		p.ln.Close()
+		return p, err
+	}
+	return p, nil
+}
+
+// openDatabase opens the database as the node's role allows: a replica
+// waits for LiteFS to bring the database from the primary and opens it
+// to read only. The returned func closes it.
+func openDatabase(ctx context.Context, path string, role litefs.Role, log *slog.Logger) (*sql.DB, func(), error) {
+	if role == litefs.Replica {
+		if err := waitForDatabase(ctx, path, log); err != nil {
+			return nil, nil, err
 		}
 	}
-	go a.watchRole(ctx, role)
-	if cfg.Watch {
-		if err := a.watchContent(ctx, cfg.ContentDir); err != nil {
-			return fmt.Errorf("watch the content: %w", err)
-		}
+	db, err := sqlite.Open(path, sqlite.Options{Replica: role == litefs.Replica})
+	if err != nil {
+		return nil, nil, err
 	}
+	guard, err := sqlite.GuardWAL(ctx, db, path)
+	if err != nil {
+		log.Warn("the sqlite3 shell could remove this database's WAL while the blog runs; use sqlite3 -readonly", "err", err)
+		return db, func() { db.Close() }, nil
+	}
+	return db, func() { guard.Close(); db.Close() }, nil
+}
 
+// startLive starts what live pages show besides the content: the hub of
+// open streams, the author's presence from Lanyard, and the viewer counts
+// gossiped with the peers. The returned func stops them.
+func startLive(ctx context.Context, cfg config, log *slog.Logger, reg prometheus.Registerer) (*live.Hub, func()) {
 	hub := live.NewHub(live.Options{Max: cfg.LiveMax, Registerer: reg})
-	defer hub.Close()
 	if cfg.DiscordUserID != "" {
 		discord := presence.New(presence.Config{
 			URL:        cfg.LanyardURL,
@@ -184,35 +161,45 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		})
 		go discord.Run(ctx)
 	}
-	if len(cfg.Peers) > 0 {
-		g, err := gossip.Start(gossip.Config{
-			Addr:       cfg.GossipAddr,
-			Peers:      cfg.Peers,
-			Secret:     cfg.ForwardSecret,
-			Counts:     hub,
-			MaxPerNode: cfg.LiveMax,
-			Log:        log,
-			Registerer: reg,
-		})
-		if err != nil {
-			// Viewer counts are a nicety: the node serves without them.
-			log.Error("viewer counts stay local to this node", "err", err)
-		} else {
-			defer g.Close()
-		}
+	if len(cfg.Peers) == 0 {
+		return hub, hub.Close
 	}
+	g, err := gossip.Start(gossip.Config{
+		Addr:       cfg.GossipAddr,
+		Peers:      cfg.Peers,
+		Secret:     cfg.ForwardSecret,
+		Counts:     hub,
+		MaxPerNode: cfg.LiveMax,
+		Log:        log,
+		Registerer: reg,
+	})
+	if err != nil {
+		// Viewer counts are a nicety: the node serves without them.
+		log.Error("viewer counts stay local to this node", "err", err)
+		return hub, hub.Close
+	}
+	return hub, func() { g.Close(); hub.Close() }
+}
 
+// newWebServer is the site over what serve built, and tells open pages
+// when the content changes, written here or replicated.
+func newWebServer(ctx context.Context, a *app, tagService *tags.Service, chain writeChain, taglines []string, hub *live.Hub) *web.Server {
 	var forward http.Handler
-	if cfg.ForwardSecret != "" {
-		forward = forwarder.Handler(a.repo, forwardable()...)
+	if a.cfg.ForwardSecret != "" {
+		forward = chain.forwarder.Handler(a.repo, forwardable()...)
 	}
+	var dbVersion web.DBVersion // nil off LiteFS: nothing to follow
+	if chain.events != nil {
+		dbVersion = chain.events
+	}
+	cfg := a.cfg
 	srv := web.NewServer(web.Deps{
-		Log:           log,
+		Log:           a.log,
 		Tags:          tagService,
 		AdminPassword: cfg.AdminPassword,
 		Health:        a.health,
 		Forward:       forward,
-		Content:       web.ContentDeps{DB: db, FS: contentFS, BaseURL: cfg.BaseURL, HomeSlug: cfg.HomeSlug, Version: dbVersion},
+		Content:       web.ContentDeps{DB: a.db, FS: a.content, BaseURL: cfg.BaseURL, HomeSlug: cfg.HomeSlug, Version: dbVersion},
 		OnFly:         cfg.OnFly,
 		CSRFKey:       csrfKey(cfg.ForwardSecret),
 		Site: web.Site{
@@ -223,33 +210,9 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		},
 		Live: hub,
 	})
-	stopMetrics := serveMetrics(cfg.MetricsAddr, promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), log)
-	defer stopMetrics()
-	// Open pages learn of new content, written here or replicated, within
-	// a second or two.
 	go hub.WatchContent(ctx, contentPoll, srv.ContentVersion)
-	err = srv.Serve(ctx, ln, shutdownGrace, func(addr string) {
-		log.Info("serving", "addr", addr, "writes", cfg.AdminPassword != "")
-	})
-	if err != nil {
-		return fmt.Errorf("serve: %w", err)
-	}
-	log.Info("stopped")
-	return nil
+	return srv
 }
-
-// register adds every write operation to r and returns the tag service.
-func register(r *repo.Repo) *tags.Service {
-	s := tags.NewService(r)
-	importer.Register(r)
-	return s
-}
-
-// forwardable are the operations a primary runs for its replicas: the
-// writes users make through the site. The import's operations are not
-// among them: every node that imports is a primary, and a post's HTML is
-// rendered by the node that stores it, never taken from a request.
-func forwardable() []string { return []string{tags.OpCreate, tags.OpRename, tags.OpDelete} }
 
 // csrfKey is the key the forms' CSRF tokens are signed with. With a
 // forward secret (always on LiteFS) it is derived from it, so that every
@@ -264,74 +227,6 @@ func csrfKey(forwardSecret string) []byte {
 	m := hmac.New(sha256.New, []byte(forwardSecret))
 	m.Write([]byte("blog csrf key v1"))
 	return m.Sum(nil)
-}
-
-// becomeWriter does what only a node that can write does: bring the schema
-// up to date and import the content.
-func (a *app) becomeWriter(ctx context.Context) error {
-	if err := sqlite.Migrate(ctx, a.db, a.log); err != nil {
-		return err
-	}
-	rep, err := importer.Run(ctx, a.repo, a.content)
-	if err != nil && a.cfg.Watch {
-		// While authoring, a broken file is for the author to fix; the
-		// watcher imports again when it changes.
-		a.log.Error("the content does not import; serving what was imported before", "err", err.Error())
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("import content: %w", err)
-	}
-	a.log.Info("content imported", "wrote", rep.Wrote(),
-		"posts_created", rep.Posts.Created, "posts_updated", rep.Posts.Updated, "posts_deleted", rep.Posts.Deleted,
-		"projects_created", rep.Projects.Created, "projects_updated", rep.Projects.Updated,
-		"projects_deleted", rep.Projects.Deleted, "drafts", rep.Drafts,
-		"images_created", rep.Assets.Created, "images_updated", rep.Assets.Updated, "images_deleted", rep.Assets.Deleted)
-	return nil
-}
-
-// watchRole notices when this node is promoted to primary while running,
-// and then migrates and imports as a primary that started so would have.
-func (a *app) watchRole(ctx context.Context, last litefs.Role) {
-	t := time.NewTicker(rolePoll)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		role, _, err := a.node.Role()
-		if err != nil || role == last {
-			continue
-		}
-		a.log.Info("role changed", "from", last, "to", role)
-		last = role
-		if role == litefs.Primary {
-			if err := a.becomeWriter(ctx); err != nil {
-				a.log.Error("promoted, but could not migrate or import", "err", err)
-			}
-		}
-	}
-}
-
-// health reports the node's role and position, and 503 while the schema
-// this node reads is older than the binary's migrations.
-func (a *app) health(ctx context.Context) web.Health {
-	st, err := a.node.Status()
-	if err != nil {
-		return web.Health{Role: "unknown", Reason: "cannot read the LiteFS state: " + err.Error()}
-	}
-	h := web.Health{Role: string(st.Role), Primary: st.Primary, TXID: st.TXID}
-	schema, err := sqlite.Schema(ctx, a.db)
-	switch {
-	case err != nil:
-		h.Reason = "cannot read the database schema: " + err.Error()
-	case schema.Behind():
-		h.Reason = fmt.Sprintf("the database schema is at version %d and this binary needs %d; "+
-			"waiting for the primary to migrate", schema.Current, schema.Latest)
-	}
-	return h
 }
 
 // waitForDatabase waits on a replica until LiteFS has replicated the

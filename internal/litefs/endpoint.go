@@ -16,11 +16,6 @@ const ForwardPath = "/internal/forward"
 // MaxForwardBody is the largest forwarded write accepted, in bytes.
 const MaxForwardBody = 64 << 10
 
-// StatusNotPrimary answers a forwarded write that reached a node which is
-// not the primary: the request was sent to the wrong server, and the
-// sender should ask LiteFS again where the primary is.
-const StatusNotPrimary = http.StatusMisdirectedRequest
-
 // Handler returns the endpoint, for POST ForwardPath, that runs forwarded
 // writes through r's chain, so that the ledger keeps each to one effect.
 // Only the operations named in forwardable run there: the writes a replica
@@ -31,7 +26,7 @@ const StatusNotPrimary = http.StatusMisdirectedRequest
 //
 // The request is an Op as JSON, {"name","args","key"}, signed with the
 // shared secret (see Signer). A refusal is answered with the status of its
-// code and {"error":{"code","message"}}: 413 too_large, 401 unauthorized
+// code (blog.HTTPStatus) and {"error":{"code","message"}}: 413 too_large, 401 unauthorized
 // (unsigned or wrong signature), 403 forbidden (stale timestamp), 421
 // not_primary, 400 bad_request (malformed JSON, unknown operation, no key),
 // 500 internal. Anything else is answered 200, domain errors included, so
@@ -46,36 +41,18 @@ func (f *Forwarder) Handler(r *repo.Repo, forwardable ...string) http.Handler {
 		allowed[name] = true
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		body, err := io.ReadAll(http.MaxBytesReader(w, req.Body, MaxForwardBody))
-		if err != nil {
-			var tooLarge *http.MaxBytesError
-			if errors.As(err, &tooLarge) {
-				writeError(w, blog.Errorf(blog.ETOOLARGE, "A forwarded write may be at most %d bytes.", MaxForwardBody))
-				return
-			}
-			writeError(w, blog.Errorf(blog.EBADREQUEST, "The request body could not be read."))
-			return
-		}
-		// Check the signature before anything else looks at the body.
-		if err := f.signer.Verify(req, body); err != nil {
-			f.log.Warn("forwarded write refused", "remote", req.RemoteAddr, "err", err)
-			writeError(w, err)
-			return
-		}
-
-		var op repo.Op
-		if err := json.Unmarshal(body, &op); err != nil {
-			writeError(w, blog.Errorf(blog.EBADREQUEST, "The forwarded write is not valid JSON: %v.", err))
-			return
-		}
-		if !allowed[op.Name] || !r.Has(op.Name) {
+		op, err := f.receive(w, req)
+		switch {
+		case err != nil:
+		case !allowed[op.Name] || !r.Has(op.Name):
 			f.log.Warn("forwarded write refused", "remote", req.RemoteAddr, "op", op.Name, "err", "not forwardable")
-			writeError(w, blog.Errorf(blog.EBADREQUEST, "Operation %q is not accepted from other nodes.", op.Name))
-			return
-		}
-		if op.Key == "" {
+			err = blog.Errorf(blog.EBADREQUEST, "Operation %q is not accepted from other nodes.", op.Name)
+		case op.Key == "":
 			// Without a key a retried forward could take effect twice.
-			writeError(w, blog.Errorf(blog.EBADREQUEST, "A forwarded write must carry an idempotency key."))
+			err = blog.Errorf(blog.EBADREQUEST, "A forwarded write must carry an idempotency key.")
+		}
+		if err != nil {
+			writeError(w, err)
 			return
 		}
 
@@ -83,7 +60,7 @@ func (f *Forwarder) Handler(r *repo.Repo, forwardable ...string) http.Handler {
 		// write; marked as forwarded, the write is refused on a replica
 		// instead of being passed on.
 		res := r.Do(withForwarded(req.Context()), op)
-		if blog.ErrorCode(res.Err) == ENOTPRIMARY {
+		if blog.ErrorCode(res.Err) == blog.ENOTPRIMARY {
 			writeError(w, res.Err)
 			return
 		}
@@ -112,34 +89,40 @@ func (f *Forwarder) Handler(r *repo.Repo, forwardable ...string) http.Handler {
 	})
 }
 
+// receive reads a forwarded write: its body, within MaxForwardBody, then
+// the signature, checked before anything else looks at the body, then the
+// operation.
+func (f *Forwarder) receive(w http.ResponseWriter, req *http.Request) (repo.Op, error) {
+	var op repo.Op
+	body, err := io.ReadAll(http.MaxBytesReader(w, req.Body, MaxForwardBody))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return op, blog.Errorf(blog.ETOOLARGE, "A forwarded write may be at most %d bytes.", MaxForwardBody)
+		}
+		return op, blog.Errorf(blog.EBADREQUEST, "The request body could not be read.")
+	}
+	if err := f.signer.Verify(req, body); err != nil {
+		f.log.Warn("forwarded write refused", "remote", req.RemoteAddr, "err", err)
+		return op, err
+	}
+	if err := json.Unmarshal(body, &op); err != nil {
+		return op, blog.Errorf(blog.EBADREQUEST, "The forwarded write is not valid JSON: %v.", err)
+	}
+	return op, nil
+}
+
 func (f *Forwarder) internalError(w http.ResponseWriter, req *http.Request, op string, err error) {
 	f.log.Error("forwarded write failed", "remote", req.RemoteAddr, "op", op, "err", err)
 	writeError(w, blog.Errorf(blog.EINTERNAL, "Internal error."))
 }
 
-// endpointStatus gives the status of the refusals this endpoint makes
-// itself. It is not the web layer's mapping: this endpoint speaks only to
-// other nodes, and domain errors never get here, they travel in a 200.
-func endpointStatus(code string) int {
-	switch code {
-	case blog.EBADREQUEST:
-		return http.StatusBadRequest
-	case blog.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case blog.EFORBIDDEN:
-		return http.StatusForbidden
-	case blog.ETOOLARGE:
-		return http.StatusRequestEntityTooLarge
-	case ENOTPRIMARY:
-		return StatusNotPrimary
-	default:
-		return http.StatusInternalServerError
-	}
-}
-
+// writeError answers a refusal this endpoint makes itself. Domain errors
+// never get here: they travel in a 200, so that a conflict is never taken
+// for a failed transport.
 func writeError(w http.ResponseWriter, err error) {
 	code := blog.ErrorCode(err)
-	writeJSON(w, endpointStatus(code), map[string]any{
+	writeJSON(w, blog.HTTPStatus(code), map[string]any{
 		"error": map[string]string{"code": code, "message": blog.ErrorMessage(err)},
 	})
 }

@@ -105,7 +105,7 @@ func TestEndpointRefuses(t *testing.T) {
 		}, http.StatusForbidden, blog.EFORBIDDEN},
 		{"not the primary", Replica, func(n *endpointNode) *httptest.ResponseRecorder {
 			return n.post(n.signer, goOp)
-		}, http.StatusMisdirectedRequest, ENOTPRIMARY},
+		}, http.StatusMisdirectedRequest, blog.ENOTPRIMARY},
 		{"malformed JSON", Primary, func(n *endpointNode) *httptest.ResponseRecorder {
 			return n.post(n.signer, `{"name":"test.insert",`)
 		}, http.StatusBadRequest, blog.EBADREQUEST},
@@ -201,7 +201,7 @@ func TestEndpointWhenTheNodeLosesTheLeaseMidWrite(t *testing.T) {
 	n.handler = fwd.Handler(n.store.repo, "test.insert", "test.fail")
 
 	w := n.post(n.signer, goOp)
-	if w.Code != StatusNotPrimary || decodeErrorBody(t, w).Error.Code != ENOTPRIMARY {
+	if w.Code != blog.HTTPStatus(blog.ENOTPRIMARY) || decodeErrorBody(t, w).Error.Code != blog.ENOTPRIMARY {
 		t.Errorf("answer = %d %s, want 421 not_primary", w.Code, w.Body.String())
 	}
 	if n.store.execs.Load() != 0 {

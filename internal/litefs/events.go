@@ -236,7 +236,7 @@ func (e *Events) set(f func(s *EventState)) {
 // Run follows the stream until ctx ends, reconnecting with back-off
 // whenever it breaks.
 func (e *Events) Run(ctx context.Context) {
-	backoff := e.backoff[0]
+	b := newBackOff(e.backoff[0], e.backoff[1])
 	lastErr := "" // logged already, while the stream stays down
 	for {
 		start := time.Now()
@@ -251,12 +251,11 @@ func (e *Events) Run(ctx context.Context) {
 			lastErr = msg
 		}
 		if time.Since(start) > eventsHealthyAfter {
-			backoff = e.backoff[0]
+			b.Reset()
 		}
-		if !jitterSleep(ctx, backoff) {
+		if !sleep(ctx, b.NextBackOff()) {
 			return
 		}
-		backoff = min(backoff*2, e.backoff[1])
 		if e.metrics != nil {
 			e.metrics.eventsReconnects.Inc()
 		}

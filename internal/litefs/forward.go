@@ -9,11 +9,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	mrand "math/rand/v2"
 	"net"
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/cenkalti/backoff/v4"
 
 	"blog"
 	"blog/internal/repo"
@@ -23,17 +24,15 @@ import (
 // repo.Result.HaltedBy for the writes it carried to the primary.
 const MiddlewareName = "litefs.forward"
 
-// ENOTPRIMARY is the code of the error a forwarded write meets on a node
-// that is no longer the primary. It never reaches a user: the endpoint
-// answers it with StatusNotPrimary and the replica tries the new primary.
-const ENOTPRIMARY = "not_primary"
-
 // Defaults and bounds of forwarding.
 const (
 	// The caller is promised an answer within 10 s; the forward gets 9 of
 	// them, the rest of the request the last one.
 	DefaultForwardTimeout = 9 * time.Second
 
+	// The waits between attempts (see newBackOff): short at first, since
+	// a new primary is usually named within a second, and never so long
+	// that the time left is spent waiting.
 	backoffFirst = 25 * time.Millisecond
 	backoffMax   = time.Second
 	maxAnswer    = 4 << 20 // bytes of the primary's answer read at most
@@ -99,7 +98,7 @@ func isForwarded(ctx context.Context) bool {
 }
 
 func errNotPrimary() error {
-	return &blog.Error{Code: ENOTPRIMARY, Message: "This server is no longer the primary."}
+	return &blog.Error{Code: blog.ENOTPRIMARY, Message: "This server is no longer the primary."}
 }
 
 // Middleware returns the before-middleware that, on a replica, runs each
@@ -181,51 +180,49 @@ func (f *Forwarder) forward(ctx context.Context, op repo.Op) *repo.Result {
 
 	ctx, cancel := context.WithTimeout(ctx, f.timeout)
 	defer cancel()
-	backoff := backoffFirst
-	for {
-		t.attempts++
-		role, primary, err := f.node.Role()
-		switch {
-		case err != nil:
-			t.lastErr = err
-		case role != Replica:
-			// The lease came here while we were retrying: the write can run
-			// locally, and the ledger still keeps it to one effect.
-			t.attempts--
-			f.log.Info("write not forwarded: this node became primary", t.attrs()...)
-			return nil
-		case primary == "":
-			t.lastErr = errors.New("LiteFS has not named the primary yet")
-		default:
-			t.primary = primary
-			ans, retry, err := f.send(ctx, primary, body)
-			if err == nil {
-				return f.answered(ctx, t, ans)
-			}
-			if !retry {
-				return f.refused(ctx, t, err)
-			}
+	res, err := backoff.RetryWithData(func() (*repo.Result, error) {
+		res, err := f.attempt(ctx, t, body)
+		if err != nil {
 			t.lastErr = err
 		}
-
-		if !jitterSleep(ctx, backoff) {
-			return f.unavailable(ctx, t)
-		}
-		f.metrics.retried()
-		backoff = min(backoff*2, backoffMax)
+		return res, err
+	}, backoff.WithContext(newBackOff(backoffFirst, backoffMax), ctx))
+	if err != nil {
+		return f.unavailable(ctx, t)
 	}
+	return res
 }
 
-// jitterSleep waits between half of backoff and all of it, false when ctx
-// ends first. The jitter spreads the retries of nodes that failed at the
-// same moment: replicas that lost the primary, streams LiteFS dropped.
-func jitterSleep(ctx context.Context, backoff time.Duration) bool {
-	select {
-	case <-ctx.Done():
-		return false
-	case <-time.After(backoff/2 + mrand.N(backoff/2+1)):
-		return true
+// attempt sends the write to the primary LiteFS names now. It returns the
+// write's result once that is settled, nil when the write is to run here
+// after all, and an error when another attempt is worth making.
+func (f *Forwarder) attempt(ctx context.Context, t *trip, body []byte) (*repo.Result, error) {
+	t.attempts++
+	if t.attempts > 1 {
+		f.metrics.retried()
 	}
+	role, primary, err := f.node.Role()
+	switch {
+	case err != nil:
+		return nil, err
+	case role != Replica:
+		// The lease came here while we were retrying: the write can run
+		// locally, and the ledger still keeps it to one effect.
+		t.attempts--
+		f.log.Info("write not forwarded: this node became primary", t.attrs()...)
+		return nil, nil
+	case primary == "":
+		return nil, errors.New("LiteFS has not named the primary yet")
+	}
+	t.primary = primary
+	ans, retry, err := f.send(ctx, primary, body)
+	switch {
+	case err == nil:
+		return f.answered(ctx, t, ans), nil
+	case !retry:
+		return f.refused(ctx, t, err), nil
+	}
+	return nil, err
 }
 
 // answer is the primary's 200 answer to a forwarded write.
@@ -263,50 +260,65 @@ func (f *Forwarder) send(ctx context.Context, primary string, body []byte) (ans 
 		return nil, true, fmt.Errorf("read answer of %s: %w", url, err)
 	}
 
-	switch {
-	case resp.StatusCode == http.StatusOK:
-		var a answer
-		if err := json.Unmarshal(raw, &a); err != nil {
-			return nil, false, fmt.Errorf("decode answer of %s: %w", url, err)
+	if resp.StatusCode == http.StatusOK {
+		a, err := parseAnswer(raw)
+		if err != nil {
+			return nil, false, fmt.Errorf("answer of %s: %w", url, err)
 		}
-		if a.TXID != "" {
-			if _, err := ParseTXID(a.TXID); err != nil {
-				return nil, false, fmt.Errorf("answer of %s: %w", url, err)
-			}
-		}
-		return &a, false, nil
-	case resp.StatusCode == StatusNotPrimary || resp.StatusCode >= 500:
-		return nil, true, fmt.Errorf("%s answered %s%s", url, resp.Status, errorText(raw))
-	default:
-		return nil, false, refusal(url, resp, raw)
+		return a, false, nil
 	}
+	refused := parseError(raw) // read once, for the decision and the log
+	if resp.StatusCode == blog.HTTPStatus(blog.ENOTPRIMARY) || resp.StatusCode >= 500 {
+		return nil, true, fmt.Errorf("%s answered %s%s", url, resp.Status, errorText(refused))
+	}
+	return nil, false, refusal(url, resp, refused)
+}
+
+// parseAnswer reads the primary's 200 answer.
+func parseAnswer(raw []byte) (*answer, error) {
+	var a answer
+	if err := json.Unmarshal(raw, &a); err != nil {
+		return nil, fmt.Errorf("decode: %w", err)
+	}
+	if a.TXID != "" {
+		if _, err := ParseTXID(a.TXID); err != nil {
+			return nil, err
+		}
+	}
+	return &a, nil
+}
+
+// parseError is the error of an answer in the API's error shape,
+// {"error":{"code","message"}}, and nil for any other body (a proxy's
+// page, say).
+func parseError(raw []byte) *blog.Error {
+	var body struct{ Error *blog.Error }
+	if json.Unmarshal(raw, &body) != nil {
+		return nil
+	}
+	return body.Error
 }
 
 // refusal turns a 4xx answer into an error. Malformed or oversized writes
 // are the caller's to fix and keep their code; a refused signature is a
 // configuration fault of the cluster, an internal error to the caller.
-func refusal(url string, resp *http.Response, raw []byte) error {
-	var body struct{ Error *blog.Error }
-	if json.Unmarshal(raw, &body) == nil && body.Error != nil {
-		switch body.Error.Code {
-		case blog.EBADREQUEST, blog.ETOOLARGE:
-			return body.Error
-		}
+func refusal(url string, resp *http.Response, refused *blog.Error) error {
+	if refused != nil && (refused.Code == blog.EBADREQUEST || refused.Code == blog.ETOOLARGE) {
+		return refused
 	}
-	err := fmt.Errorf("%s refused the forwarded write: %s%s", url, resp.Status, errorText(raw))
+	err := fmt.Errorf("%s refused the forwarded write: %s%s", url, resp.Status, errorText(refused))
 	if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
 		err = fmt.Errorf("%w (do all nodes share BLOG_FORWARD_SECRET, with clocks in sync?)", err)
 	}
 	return err
 }
 
-// errorText is the message of an API error body, for logs.
-func errorText(raw []byte) string {
-	var body struct{ Error *blog.Error }
-	if json.Unmarshal(raw, &body) != nil || body.Error == nil {
+// errorText is the refusal's code and message, for logs.
+func errorText(refused *blog.Error) string {
+	if refused == nil {
 		return ""
 	}
-	return ": " + body.Error.Error()
+	return ": " + refused.Error()
 }
 
 // answered turns the primary's answer into the write's result, once this

@@ -263,7 +263,7 @@ func TestForwardRetries(t *testing.T) {
 			hangUp(t, w)
 		}, false, 1},
 		{"not the primary", 2, func(_ *testing.T, w http.ResponseWriter, _ *http.Request, _ http.Handler) {
-			writeError(w, &blog.Error{Code: ENOTPRIMARY, Message: "no longer primary"})
+			writeError(w, &blog.Error{Code: blog.ENOTPRIMARY, Message: "no longer primary"})
 		}, false, 1},
 		{"answer lost after the write", 1, func(t *testing.T, w http.ResponseWriter, r *http.Request, endpoint http.Handler) {
 			endpoint.ServeHTTP(httptest.NewRecorder(), r) // the write commits…
@@ -492,7 +492,7 @@ func TestForwardedWriteIsNeverForwardedAgain(t *testing.T) {
 
 	op := insertOp("go")
 	res := r.fwd.Middleware().Before(withForwarded(context.Background()), &op)
-	if res == nil || blog.ErrorCode(res.Err) != ENOTPRIMARY {
+	if res == nil || blog.ErrorCode(res.Err) != blog.ENOTPRIMARY {
 		t.Fatalf("Before = %+v, want a not_primary halt", res)
 	}
 	if n := len(p.requests()); n != 0 {

@@ -14,10 +14,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"sync"
 	"time"
 
+	"github.com/cenkalti/backoff/v4"
 	"github.com/coder/websocket"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -143,7 +143,7 @@ var disconnected = Presence{Enabled: true, Status: "offline", Activities: []Acti
 // Run stays connected to Lanyard until ctx is done.
 func (c *Client) Run(ctx context.Context) {
 	c.publish(encode(disconnected))
-	backoff := c.cfg.MinBackoff
+	b := c.newBackOff()
 	for {
 		start := time.Now()
 		err := c.session(ctx)
@@ -153,23 +153,36 @@ func (c *Client) Run(ctx context.Context) {
 		}
 		c.publish(encode(disconnected))
 		if time.Since(start) > time.Minute {
-			backoff = c.cfg.MinBackoff // it was a good connection
+			b.Reset() // it was a good connection
 		}
-		// Half to one and a half times the back-off, so that nodes that
-		// lost Lanyard together do not all come back at once.
-		wait := backoff/2 + rand.N(backoff)
+		wait := b.NextBackOff()
 		c.lostLog.log(func(held int) {
 			c.log.Warn("Lanyard connection lost; reconnecting", "err", err, "in", wait.Round(time.Millisecond),
 				"lost_since_last_line", held)
 		})
+		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
+			t.Stop()
 			return
-		case <-time.After(wait):
+		case <-t.C:
 		}
-		backoff = min(2*backoff, c.cfg.MaxBackoff)
 		c.reconnects.Inc()
 	}
+}
+
+// newBackOff returns the waits before reconnecting: from MinBackoff,
+// doubling up to MaxBackoff, each drawn between half and one and a half
+// times its step, so that nodes that lost Lanyard together do not all come
+// back at once. It never stops by itself.
+func (c *Client) newBackOff() *backoff.ExponentialBackOff {
+	return backoff.NewExponentialBackOff(
+		backoff.WithInitialInterval(c.cfg.MinBackoff),
+		backoff.WithMaxInterval(c.cfg.MaxBackoff),
+		backoff.WithRandomizationFactor(0.5),
+		backoff.WithMultiplier(2),
+		backoff.WithMaxElapsedTime(0),
+	)
 }
 
 // session is one connection: hello, subscribe, then presence events and
