@@ -140,5 +140,5 @@ func (s *Server) handleError(err error, c echo.Context) {
 	// Pages get the bluescreen; never kept by a cache, as it may be a
 	// passing failure (503) or depend on who asked (401).
 	c.Response().Header().Set("Cache-Control", "no-store")
-	_ = s.render(c, status, views.ErrorPage(s.page(c, http.StatusText(status)), status, be.Message))
+	_ = render(c, status, views.ErrorPage(s.pager.page(c, http.StatusText(status)), status, be.Message))
 }

@@ -26,6 +26,7 @@ import (
 	"blog/internal/presence"
 	"blog/internal/repo"
 	"blog/internal/sqlite"
+	"blog/internal/stamp"
 	"blog/internal/tags"
 	"blog/web"
 )
@@ -33,10 +34,6 @@ import (
 // shutdownGrace is how long a request in flight, a forwarded write among
 // them, may take to finish after SIGTERM.
 const shutdownGrace = 20 * time.Second
-
-// contentPoll is how often the node reads the content's version, to tell
-// open pages when it moves on.
-const contentPoll = time.Second
 
 // rolePoll is how often a running node checks whether it was promoted.
 const rolePoll = time.Second
@@ -135,18 +132,19 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 
 	// On LiteFS the node follows LiteFS's event stream: the role, the
 	// primary and the latest transaction are then known without a look at
-	// the mount, for writes, the replica's wait and the page cache alike.
-	// Off LiteFS there is nothing to follow, and dbVersion stays nil.
-	var dbVersion web.DBVersion
+	// the mount, for writes, the replica's wait and the content stamp
+	// alike. Off LiteFS there is nothing to follow, and changes stays nil.
+	var changes stamp.Changes
 	if onLiteFS {
 		events := litefs.NewEvents(litefs.EventsConfig{URL: cfg.LiteFSURL, DB: cfg.DB, Log: log, Metrics: metrics})
 		node.Follow(events)
 		eventsCtx, stopEvents := context.WithCancel(ctx)
 		defer stopEvents()
 		go events.Run(eventsCtx)
-		a.repo.Use(events.Middleware())
-		dbVersion = events
+		changes = events
 	}
+	stamps := stamp.NewWatcher(db, changes, log)
+	a.repo.Use(stamps.Middleware())
 	forwarder := litefs.NewForwarder(litefs.ForwarderConfig{
 		Node:    node,
 		Secret:  cfg.ForwardSecret,
@@ -212,7 +210,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		AdminPassword: cfg.AdminPassword,
 		Health:        a.health,
 		Forward:       forward,
-		Content:       web.ContentDeps{DB: db, FS: contentFS, BaseURL: cfg.BaseURL, HomeSlug: cfg.HomeSlug, Version: dbVersion},
+		Content:       web.ContentDeps{DB: db, FS: contentFS, BaseURL: cfg.BaseURL, HomeSlug: cfg.HomeSlug, Stamp: stamps},
 		OnFly:         cfg.OnFly,
 		CSRFKey:       csrfKey(cfg.ForwardSecret),
 		Site: web.Site{
@@ -225,9 +223,9 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	})
 	stopMetrics := serveMetrics(cfg.MetricsAddr, promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), log)
 	defer stopMetrics()
-	// Open pages learn of new content, written here or replicated, within
-	// a second or two.
-	go hub.WatchContent(ctx, contentPoll, srv.ContentVersion)
+	// Open pages learn of new content, written here or replicated, as
+	// soon as the chain or the event stream tells of it.
+	go stamps.Follow(ctx, func(st stamp.Stamp) { hub.SetContentVersion(st.Version) })
 	err = srv.Serve(ctx, ln, shutdownGrace, func(addr string) {
 		log.Info("serving", "addr", addr, "writes", cfg.AdminPassword != "")
 	})

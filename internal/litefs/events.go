@@ -172,6 +172,13 @@ func (e *Events) watch() (EventState, bool, <-chan struct{}) {
 	return e.state, e.live, e.changed
 }
 
+// Changed returns a channel closed at the next change of the state or of
+// whether the stream is up: when Version moves on.
+func (e *Events) Changed() <-chan struct{} {
+	_, _, ch := e.watch()
+	return ch
+}
+
 // Version returns a number that moves on whenever the database on this
 // node may have changed, as far as the stream and Touch tell, and ok false
 // while the stream is down: then nothing can be told without reading the
