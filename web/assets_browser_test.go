@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -16,10 +15,6 @@ import (
 
 	"blog/internal/assets/assetstest"
 	"blog/internal/browsertest"
-	"blog/internal/importer"
-	"blog/internal/repo"
-	"blog/internal/sqlite/sqlitetest"
-	"blog/internal/tags"
 	"blog/web"
 )
 
@@ -35,13 +30,7 @@ func TestBrowserImagePlaceholders(t *testing.T) {
 	tree["posts/pictures.md"] = &fstest.MapFile{Data: []byte("---\ntitle: Pictures\nslug: pictures\npublished_at: 2026-03-01\n---\n" +
 		"A harbour:\n\n![Boats in a harbour](../assets/harbour.jpg)\n\nA wide one:\n\n![A wide photograph](../assets/photo.jpg)\n\n" +
 		"And a drawing: ![The drawing](../assets/drawing.svg)\n")}
-	db := sqlitetest.Open(t)
-	r := repo.New(db)
-	importer.Register(r)
-	if _, err := importer.Run(context.Background(), r, tree); err != nil {
-		t.Fatal(err)
-	}
-	blog := web.NewServer(web.Deps{Tags: tags.NewService(r), Content: web.ContentDeps{DB: db, FS: tree}})
+	blog := web.NewRig(t, web.RigOptions{Content: tree, Unstarted: true}).Server
 
 	// Pictures wait until release is closed.
 	release := make(chan struct{})

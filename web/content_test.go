@@ -16,9 +16,6 @@ import (
 	"testing/fstest"
 
 	"blog/content"
-	"blog/internal/importer"
-	"blog/internal/repo"
-	"blog/internal/sqlite/sqlitetest"
 	"blog/internal/tags"
 	"blog/web"
 )
@@ -33,19 +30,8 @@ type contentEnv struct {
 
 func newContentEnv(t *testing.T, fsys fs.FS, baseURL string) *contentEnv {
 	t.Helper()
-	db := sqlitetest.Open(t)
-	ctx := context.Background()
-	r := repo.New(db)
-	ts := tags.NewService(r)
-	importer.Register(r)
-	if _, err := importer.Run(ctx, r, fsys); err != nil {
-		t.Fatal(err)
-	}
-	s := web.NewServer(web.Deps{Tags: ts, AdminPassword: password,
-		Content: web.ContentDeps{DB: db, FS: fsys, BaseURL: baseURL}})
-	srv := httptest.NewServer(s)
-	t.Cleanup(srv.Close)
-	return &contentEnv{t: t, srv: srv, db: db, tags: ts}
+	rig := web.NewRig(t, web.RigOptions{Content: fsys, BaseURL: baseURL, AdminPassword: password})
+	return &contentEnv{t: t, srv: rig.HTTP, db: rig.DB, tags: rig.Tags}
 }
 
 // get fetches path without following redirects; header is name, value, ….

@@ -63,27 +63,31 @@ func (cs csrfSigner) valid(token string) bool {
 	return hmac.Equal([]byte(sig), []byte(cs.mac(nonce)))
 }
 
-// csrf protects form posts with a signed double-submit token: the token in
-// an HttpOnly, SameSite=Lax cookie must be one this server signed, and the
-// form must repeat it in its hidden _csrf input, in the body (never the
-// query string, which ends up in logs and Referer headers). A post without
-// it, or with another value, is refused before the handler runs.
-func (s *Server) csrf(next echo.HandlerFunc) echo.HandlerFunc {
+// csrfGuard protects form posts with a signed double-submit token.
+type csrfGuard struct{ signer csrfSigner }
+
+// protect is the middleware of form routes: the token in an HttpOnly,
+// SameSite=Lax cookie must be one this server signed, and the form must
+// repeat it in its hidden _csrf input, in the body (never the query
+// string, which ends up in logs and Referer headers). A post without it,
+// or with another value, is refused before the handler runs. A page
+// showing a form finds the token with csrfToken.
+func (g csrfGuard) protect(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
-		secure := s.behindTLS(r)
+		secure := c.Scheme() == "https"
 		name := csrfCookie
 		if secure {
 			name = csrfSecureCookie
 		}
 		token := ""
-		if ck, err := r.Cookie(name); err == nil && s.csrfSigner.valid(ck.Value) {
+		if ck, err := r.Cookie(name); err == nil && g.signer.valid(ck.Value) {
 			token = ck.Value
 		}
 		switch r.Method {
 		case http.MethodGet, http.MethodHead:
 			if token == "" {
-				token = s.csrfSigner.newToken()
+				token = g.signer.newToken()
 				c.SetCookie(&http.Cookie{Name: name, Value: token, Path: "/",
 					HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode})
 			}
@@ -122,19 +126,23 @@ func csrfToken(c echo.Context) string {
 	return t
 }
 
-// checkOrigin refuses a write that a browser sent from another site: one
+// originGuard refuses a write that a browser sent from another site: one
 // whose Origin is not this blog, or that the browser marks cross-site.
 // Clients that send neither header (curl, the other nodes) are let through:
 // they are not browsers a page could make act for someone else, and
 // writes need the admin's password anyway.
-func (s *Server) checkOrigin(next echo.HandlerFunc) echo.HandlerFunc {
+type originGuard struct {
+	base string // BLOG_URL's scheme and host, an origin writes may come from
+}
+
+func (g originGuard) check(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
 		switch r.Method {
 		case http.MethodGet, http.MethodHead, http.MethodOptions:
 			return next(c)
 		}
-		if r.Header.Get("Sec-Fetch-Site") == "cross-site" || !s.sameOrigin(r) {
+		if r.Header.Get("Sec-Fetch-Site") == "cross-site" || !g.sameOrigin(r) {
 			return blog.Errorf(blog.EFORBIDDEN,
 				"This request came from another site (Origin %q); the blog takes writes only from its own pages.",
 				r.Header.Get("Origin"))
@@ -147,12 +155,12 @@ func (s *Server) checkOrigin(next echo.HandlerFunc) echo.HandlerFunc {
 // blog's: BLOG_URL, or the host the request was sent to. The scheme is not
 // compared: behind a TLS proxy other than Fly.io's the node cannot tell
 // which one the browser used.
-func (s *Server) sameOrigin(r *http.Request) bool {
+func (g originGuard) sameOrigin(r *http.Request) bool {
 	origin := r.Header.Get("Origin")
 	if origin == "" {
 		return true
 	}
-	if s.baseOrigin != "" && strings.EqualFold(origin, s.baseOrigin) {
+	if g.base != "" && strings.EqualFold(origin, g.base) {
 		return true
 	}
 	u, err := url.Parse(origin)

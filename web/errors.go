@@ -11,64 +11,6 @@ import (
 	"blog/web/views"
 )
 
-// statusOf is the one place where an application error code becomes an
-// HTTP status.
-func statusOf(code string) int {
-	switch code {
-	case blog.EBADREQUEST:
-		return http.StatusBadRequest
-	case blog.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case blog.EFORBIDDEN:
-		return http.StatusForbidden
-	case blog.ENOTFOUND:
-		return http.StatusNotFound
-	case blog.ECONFLICT:
-		return http.StatusConflict
-	case blog.ETOOLARGE:
-		return http.StatusRequestEntityTooLarge
-	case blog.ETOOMANY:
-		return http.StatusTooManyRequests
-	case blog.EMETHOD:
-		return http.StatusMethodNotAllowed
-	case blog.EINVALID:
-		return http.StatusUnprocessableEntity
-	case blog.EUNAVAILABLE:
-		return http.StatusServiceUnavailable
-	default:
-		return http.StatusInternalServerError
-	}
-}
-
-// codeOf is statusOf's inverse, for errors raised by echo itself
-// (unknown route, body too large, …).
-func codeOf(status int) string {
-	switch status {
-	case http.StatusBadRequest:
-		return blog.EBADREQUEST
-	case http.StatusUnauthorized:
-		return blog.EUNAUTHORIZED
-	case http.StatusForbidden:
-		return blog.EFORBIDDEN
-	case http.StatusNotFound:
-		return blog.ENOTFOUND
-	case http.StatusMethodNotAllowed:
-		return blog.EMETHOD
-	case http.StatusConflict:
-		return blog.ECONFLICT
-	case http.StatusRequestEntityTooLarge, http.StatusRequestURITooLong, http.StatusRequestHeaderFieldsTooLarge:
-		return blog.ETOOLARGE
-	case http.StatusTooManyRequests:
-		return blog.ETOOMANY
-	case http.StatusUnprocessableEntity:
-		return blog.EINVALID
-	case http.StatusServiceUnavailable:
-		return blog.EUNAVAILABLE
-	default:
-		return blog.EINTERNAL
-	}
-}
-
 // toAppError turns any error a handler returns into a *blog.Error and its
 // status. Errors that are not the application's own are logged and shown
 // only as "internal".
@@ -79,7 +21,7 @@ func (s *Server) toAppError(c echo.Context, err error) (*blog.Error, int) {
 			// A cause is wrapped with it (a full disk): for the operator.
 			s.log.Warn("write refused", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
 		}
-		return be, statusOf(be.Code)
+		return be, blog.HTTPStatus(be.Code)
 	}
 	var he *echo.HTTPError
 	if errors.As(err, &he) {
@@ -108,7 +50,7 @@ func (s *Server) toAppError(c echo.Context, err error) (*blog.Error, int) {
 			s.log.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
 			msg = "Internal error."
 		}
-		return &blog.Error{Code: codeOf(status), Message: msg}, status
+		return &blog.Error{Code: blog.CodeOf(status), Message: msg}, status
 	}
 	s.log.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
 	return &blog.Error{Code: blog.EINTERNAL, Message: blog.ErrorMessage(err)}, http.StatusInternalServerError
@@ -140,5 +82,5 @@ func (s *Server) handleError(err error, c echo.Context) {
 	// Pages get the bluescreen; never kept by a cache, as it may be a
 	// passing failure (503) or depend on who asked (401).
 	c.Response().Header().Set("Cache-Control", "no-store")
-	_ = s.render(c, status, views.ErrorPage(s.page(c, http.StatusText(status)), status, be.Message))
+	_ = render(c, status, views.ErrorPage(s.pager.page(c, http.StatusText(status)), status, be.Message))
 }

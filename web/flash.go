@@ -41,3 +41,10 @@ func flashOf(c echo.Context) string {
 	f, _ := c.Get(flashKey).(string)
 	return f
 }
+
+// hasFlash reports whether the request carries a flash: a page showing it
+// is for this browser once, and never comes from the page cache.
+func hasFlash(r *http.Request) bool {
+	_, err := r.Cookie(flashCookie)
+	return err == nil
+}

@@ -12,10 +12,6 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-
-	"blog/internal/repo"
-	"blog/internal/sqlite/sqlitetest"
-	"blog/internal/tags"
 )
 
 // The server's timeouts cut off slow and idle clients; a stream that
@@ -103,7 +99,7 @@ func TestServerTimeouts(t *testing.T) {
 // Request line and headers over MaxHeader are refused with 431, and a
 // target over MaxURI with 414, on the server the blog listens with.
 func TestRequestSizeLimits(t *testing.T) {
-	s := NewServer(Deps{Tags: tags.NewService(repo.New(sqlitetest.Open(t)))})
+	s := NewRig(t, RigOptions{Unstarted: true}).Server
 	srv := httptest.NewUnstartedServer(s)
 	srv.Config = newHTTPServer(s)
 	srv.Start()

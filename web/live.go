@@ -16,17 +16,16 @@ import (
 
 	"blog"
 	"blog/internal/live"
-	"blog/internal/posts"
 )
 
-// liveRoutes registers the live stream and the JSON views of what it sends.
-func (s *Server) liveRoutes(e *echo.Echo) {
-	if s.live == nil {
-		return
-	}
-	e.GET("/live", s.handleLive)
-	e.GET("/api/viewers", s.handleAPIViewers)
-	e.GET("/api/presence", s.handleAPIPresence)
+// liveStreams answers the live stream of an open page (GET /live) and the
+// JSON views of what it sends.
+type liveStreams struct {
+	hub   *live.Hub
+	pages *pageFinder // the pages a stream may follow (routes.go)
+	// stop is closed when the server shuts down, ending every stream.
+	stop                    <-chan struct{}
+	heartbeat, writeTimeout time.Duration
 }
 
 // Timings of a live stream.
@@ -50,22 +49,19 @@ const (
 // client hanging up only once the body is read), writes every message
 // within liveWriteTimeout, and counts against its client's share of the
 // node's streams (live.DefaultPerClient).
-func (s *Server) handleLive(c echo.Context) error {
+func (l *liveStreams) stream(c echo.Context) error {
 	r := c.Request()
 	if r.ContentLength != 0 || len(r.TransferEncoding) > 0 {
 		return liveError(c, blog.Errorf(blog.EBADREQUEST, "a live stream takes no request body"))
 	}
-	path, err := livePath(c.QueryParam("path"))
-	if err == nil {
-		path, err = s.pageExists(r.Context(), path)
-	}
+	path, err := l.page(r.Context(), c.QueryParam("path"))
 	if err != nil {
 		return liveError(c, err)
 	}
-	st, err := s.live.Open(path, clientKey(s.clientAddr(r)))
+	st, err := l.hub.Open(path, clientKey(c.RealIP()))
 	switch {
 	case errors.Is(err, live.ErrClientFull):
-		c.Response().Header().Set("Retry-After", strconv.Itoa(int(heartbeat.Seconds())))
+		c.Response().Header().Set("Retry-After", strconv.Itoa(int(l.heartbeat.Seconds())))
 		return liveError(c, blog.Errorf(blog.ETOOMANY, "your address holds as many live pages as it may; the page works without"))
 	case errors.Is(err, live.ErrFull) || errors.Is(err, live.ErrClosed):
 		return liveError(c, blog.Errorf(blog.EUNAVAILABLE, "this node holds as many live pages as it may; the page works without"))
@@ -84,9 +80,9 @@ func (s *Server) handleLive(c echo.Context) error {
 	h.Set(echo.HeaderCacheControl, "no-store")
 	h.Set("X-Accel-Buffering", "no")
 	var buf bytes.Buffer
-	// send writes what buf holds and flushes it, within s.liveWrite.
+	// send writes what buf holds and flushes it, within l.writeTimeout.
 	send := func() error {
-		if err := rc.SetWriteDeadline(time.Now().Add(s.liveWrite)); err != nil {
+		if err := rc.SetWriteDeadline(time.Now().Add(l.writeTimeout)); err != nil {
 			return err
 		}
 		if _, err := w.Write(buf.Bytes()); err != nil {
@@ -105,14 +101,14 @@ func (s *Server) handleLive(c echo.Context) error {
 	if err := events(); err != nil {
 		return nil
 	}
-	tick := time.NewTicker(s.heartbeat)
+	tick := time.NewTicker(l.heartbeat)
 	defer tick.Stop()
 	ctx := r.Context()
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-s.stopLive:
+		case <-l.stop:
 			return nil
 		case _, ok := <-st.Wake():
 			if !ok {
@@ -144,26 +140,25 @@ func clientKey(addr string) string {
 	return p.String()
 }
 
-// handleAPIViewers answers the viewer counts of the deployment and of a
-// page: {"site":N,"page":M}.
-func (s *Server) handleAPIViewers(c echo.Context) error {
+// viewers answers the viewer counts of the deployment and of a page:
+// {"site":N,"page":M}. A page's readers are counted under its canonical
+// path; any other path has none.
+func (l *liveStreams) viewers(c echo.Context) error {
 	path, err := livePath(c.QueryParam("path"))
 	if err != nil {
 		return err
 	}
-	// A page's readers are counted under its canonical path; any other
-	// path has none.
-	if canon, err := s.pageExists(c.Request().Context(), path); err == nil {
+	if canon, ok, _ := l.pages.find(c.Request().Context(), path); ok {
 		path = canon
 	}
 	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
-	return c.JSON(http.StatusOK, s.live.Counts(path))
+	return c.JSON(http.StatusOK, l.hub.Counts(path))
 }
 
-// handleAPIPresence answers the author's presence, as the pages show it.
-func (s *Server) handleAPIPresence(c echo.Context) error {
+// presence answers the author's presence, as the pages show it.
+func (l *liveStreams) presence(c echo.Context) error {
 	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
-	data := s.live.Presence()
+	data := l.hub.Presence()
 	if data == nil {
 		data = []byte(`{"enabled":false,"connected":false,"status":"offline","activities":[],"spotify":null}`)
 	}
@@ -185,39 +180,23 @@ func livePath(p string) (string, error) {
 	return pathpkg.Clean(p), nil
 }
 
-// pageExists returns the canonical path of a page the site serves, so that
-// no one can count viewers of addresses that are not pages, and every
-// reader of one page is counted under one path (/tags/01 is /tags/1,
-// /posts/a_b is /posts/a-b). Sections are known by name; a post or a tag
-// is looked up.
-func (s *Server) pageExists(ctx context.Context, path string) (string, error) {
-	unknown := blog.Errorf(blog.EBADREQUEST, "%s is not a page of this site", path)
-	switch path {
-	case "/", "/posts", "/projects", "/search", "/tags", "/tags/new", "/gallery":
-		return path, nil
+// page returns the canonical path of the page a stream names, so that no
+// one can count viewers of addresses that are not pages, and every reader
+// of one page is counted under one path (/tags/01 is /tags/1, /posts/a_b
+// is /posts/a-b). Only routes declared with a live stream answer.
+func (l *liveStreams) page(ctx context.Context, p string) (string, error) {
+	path, err := livePath(p)
+	if err != nil {
+		return "", err
 	}
-	parts := strings.Split(strings.TrimPrefix(path, "/"), "/")
+	canon, ok, err := l.pages.find(ctx, path)
 	switch {
-	case len(parts) == 2 && parts[0] == "posts":
-		slug := posts.NormalizeSlug(parts[1])
-		ok, err := posts.Exists(ctx, s.contentDB(), slug)
-		if err == nil && !ok {
-			return "", unknown
-		}
-		return "/posts/" + slug, err
-	case parts[0] == "tags" && (len(parts) == 2 || len(parts) == 3 && parts[2] == "edit"):
-		id, err := strconv.ParseInt(parts[1], 10, 64)
-		if err != nil || id <= 0 {
-			return "", unknown
-		}
-		_, err = s.tags.Get(ctx, id)
-		if blog.ErrorCode(err) == blog.ENOTFOUND {
-			return "", unknown
-		}
-		parts[1] = strconv.FormatInt(id, 10)
-		return "/" + strings.Join(parts, "/"), err
+	case ok:
+		return canon, nil
+	case err != nil && blog.ErrorCode(err) != blog.ENOTFOUND:
+		return "", err
 	}
-	return "", unknown
+	return "", blog.Errorf(blog.EBADREQUEST, "%s is not a page of this site", path)
 }
 
 // liveError answers a refused stream with the error as JSON: an
@@ -227,5 +206,5 @@ func liveError(c echo.Context, err error) error {
 	if !errors.As(err, &be) {
 		return err
 	}
-	return jsonError(c, statusOf(be.Code), be)
+	return jsonError(c, blog.HTTPStatus(be.Code), be)
 }

@@ -40,7 +40,7 @@ func TestBrowserLive(t *testing.T) {
 	e := newLiveEnv(t, 100)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	go e.hub.WatchContent(ctx, time.Second, e.web.ContentVersion)
+	e.followContent(ctx)
 
 	tab1 := browsertest.New(t)
 	run := func(tab context.Context, name string, steps ...chromedp.Action[chromedp.Void]) {

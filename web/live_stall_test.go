@@ -11,9 +11,6 @@ import (
 	"time"
 
 	"blog/internal/live"
-	"blog/internal/repo"
-	"blog/internal/sqlite/sqlitetest"
-	"blog/internal/tags"
 )
 
 // pipeListener hands the server one end of in-memory connections, which
@@ -53,8 +50,12 @@ func (l *pipeListener) Addr() net.Addr { return &net.TCPAddr{IP: net.IPv4(127, 0
 func TestLiveDropsAReaderThatDoesNotRead(t *testing.T) {
 	hub := live.NewHub(live.Options{Max: 10})
 	t.Cleanup(hub.Close)
-	s := NewServer(Deps{Tags: tags.NewService(repo.New(sqlitetest.Open(t))), Live: hub})
-	s.heartbeat, s.liveWrite = 50*time.Millisecond, 200*time.Millisecond
+	rig := NewRig(t, RigOptions{Unstarted: true})
+	s := rig.Server
+	pages := newPageFinder(routeTable(s.newHandlers(withDefaultDeps(Deps{Tags: rig.Tags}))))
+	streams := &liveStreams{hub: hub, pages: pages, stop: make(chan struct{}),
+		heartbeat: 50 * time.Millisecond, writeTimeout: 200 * time.Millisecond}
+	s.echo.GET("/live", streams.stream)
 	ln := newPipeListener()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

@@ -14,11 +14,8 @@ import (
 	"time"
 
 	"blog/content"
-	"blog/internal/importer"
 	"blog/internal/live"
 	"blog/internal/repo"
-	"blog/internal/sqlite/sqlitetest"
-	"blog/internal/tags"
 	"blog/web"
 )
 
@@ -28,25 +25,19 @@ type liveEnv struct {
 	hub *live.Hub
 	web *web.Server
 	r   *repo.Repo
+	rig *web.Rig
 }
 
 func newLiveEnv(t *testing.T, max int) *liveEnv {
 	t.Helper()
-	db := sqlitetest.Open(t)
-	r := repo.New(db)
-	ts := tags.NewService(r)
-	importer.Register(r)
-	if _, err := importer.Run(context.Background(), r, content.FS); err != nil {
-		t.Fatal(err)
-	}
-	hub := live.NewHub(live.Options{Max: max})
-	t.Cleanup(hub.Close)
-	s := web.NewServer(web.Deps{Tags: ts, AdminPassword: password,
-		Content: web.ContentDeps{DB: db, FS: content.FS}, Live: hub})
-	srv := httptest.NewServer(s)
-	t.Cleanup(srv.Close)
-	return &liveEnv{contentEnv: &contentEnv{t: t, srv: srv, db: db, tags: ts}, hub: hub, web: s, r: r}
+	rig := web.NewRig(t, web.RigOptions{Content: content.FS, AdminPassword: password, LiveMax: max})
+	return &liveEnv{contentEnv: &contentEnv{t: t, srv: rig.HTTP, db: rig.DB, tags: rig.Tags},
+		hub: rig.Hub, web: rig.Server, r: rig.Repo, rig: rig}
 }
+
+// followContent tells the hub of every change of the content until ctx
+// ends, as cmd/blog does.
+func (e *liveEnv) followContent(ctx context.Context) { e.rig.FollowContent(ctx) }
 
 // sse is an open live stream as a browser holds it.
 type sse struct {
@@ -179,7 +170,7 @@ func TestLiveSendsPresenceAndContent(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	go e.hub.WatchContent(ctx, 50*time.Millisecond, e.web.ContentVersion)
+	e.followContent(ctx)
 	time.Sleep(200 * time.Millisecond) // the first version is where pages start
 
 	s, _ := openLive(t, e.srv.URL, "/")

@@ -23,10 +23,9 @@ import (
 	"github.com/pressly/goose/v3"
 
 	"blog/content"
-	"blog/internal/importer"
 	"blog/internal/repo"
 	"blog/internal/sqlite"
-	"blog/internal/sqlite/sqlitetest"
+	"blog/internal/stamp"
 	"blog/internal/tags"
 	"blog/migrations"
 )
@@ -51,21 +50,10 @@ func newCacheEnv(t *testing.T) *cacheEnv {
 
 // newCacheEnvWith is newCacheEnv with the page cache told of the
 // database's version by v.
-func newCacheEnvWith(t *testing.T, v DBVersion) *cacheEnv {
+func newCacheEnvWith(t *testing.T, v stamp.Changes) *cacheEnv {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "blog.db")
-	db := sqlitetest.OpenAt(t, path)
-	ctx := context.Background()
-	r := repo.New(db)
-	ts := tags.NewService(r)
-	importer.Register(r)
-	if _, err := importer.Run(ctx, r, content.FS); err != nil {
-		t.Fatal(err)
-	}
-	s := NewServer(Deps{Tags: ts, AdminPassword: cachePassword, Content: ContentDeps{DB: db, FS: content.FS, Version: v}})
-	srv := httptest.NewServer(s)
-	t.Cleanup(srv.Close)
-	return &cacheEnv{t: t, path: path, db: db, s: s, srv: srv}
+	rig := NewRig(t, RigOptions{Content: content.FS, AdminPassword: cachePassword, Changes: v})
+	return &cacheEnv{t: t, path: rig.Path, db: rig.DB, s: rig.Server, srv: rig.HTTP}
 }
 
 type cacheReply struct {
@@ -148,7 +136,7 @@ func (e *cacheEnv) tagID(label string) int64 {
 // kept reports whether the cache holds a page for path.
 func (e *cacheEnv) kept(path string) bool {
 	u, _ := url.Parse(e.srv.URL)
-	pc := e.s.content.pages
+	pc := e.s.cache
 	pc.mu.RLock()
 	defer pc.mu.RUnlock()
 	_, ok := pc.pages["http://"+u.Host+path]
@@ -510,9 +498,9 @@ func TestPageCacheHead(t *testing.T) {
 // distinct addresses are asked for, and keeps serving right pages.
 func TestPageCacheBounds(t *testing.T) {
 	t.Run("put", func(t *testing.T) {
-		pc := newPageCache(nil, slog.New(slog.DiscardHandler), time.Now(), nil)
+		pc := newPageCache(nil, time.Now())
 		pc.maxBytes, pc.maxPages = 16*1000, 50
-		st := contentStamp{version: 1}
+		st := stamp.Stamp{Version: 1}
 		page := func(size int) *cachedPage { return &cachedPage{parts: [][]byte{make([]byte, size)}, size: size} }
 		check := func() {
 			t.Helper()
@@ -541,7 +529,7 @@ func TestPageCacheBounds(t *testing.T) {
 		if pc.get(st, "huge") != nil {
 			t.Errorf("a page over a sixteenth of the bound was kept")
 		}
-		next := contentStamp{version: 2}
+		next := stamp.Stamp{Version: 2}
 		pc.put(next, "new", page(10))
 		check()
 		if len(pc.pages) != 1 || pc.get(st, "large49") != nil || pc.get(next, "new") == nil {
@@ -551,7 +539,7 @@ func TestPageCacheBounds(t *testing.T) {
 
 	t.Run("server", func(t *testing.T) {
 		e := newCacheEnv(t)
-		pc := e.s.content.pages
+		pc := e.s.cache
 		pc.maxPages = 4
 		pc.maxBytes = 16 * 20000
 		for i := range 30 {
@@ -636,7 +624,7 @@ func TestPageCacheWithoutStamp(t *testing.T) {
 			t.Fatalf("GET /tags without a stamp: %d, lacks %q", resp.StatusCode, label)
 		}
 	}
-	if n := len(s.content.pages.pages); n != 0 {
+	if n := len(s.cache.pages); n != 0 {
 		t.Errorf("%d pages kept without a stamp", n)
 	}
 	if n := strings.Count(logged.String(), "page cache off"); n != 1 {
@@ -649,7 +637,7 @@ func TestPageCacheWithoutStamp(t *testing.T) {
 // addresses are answered but never kept.
 func TestPageCacheKeys(t *testing.T) {
 	e := newCacheEnv(t)
-	pc := e.s.content.pages
+	pc := e.s.cache
 	count := func() int {
 		pc.mu.RLock()
 		defer pc.mu.RUnlock()
@@ -697,13 +685,15 @@ func TestPageCacheKeys(t *testing.T) {
 	}
 }
 
-// fakeVersion is a DBVersion moved on by hand, as LiteFS's tx events do.
+// fakeVersion is a stamp.Changes moved on by hand, as LiteFS's tx events
+// do; the page cache does not wait on Changed.
 type fakeVersion struct {
 	v  atomic.Uint64
 	ok atomic.Bool
 }
 
-func (f *fakeVersion) Version() (uint64, bool) { return f.v.Load(), f.ok.Load() }
+func (f *fakeVersion) Version() (uint64, bool)  { return f.v.Load(), f.ok.Load() }
+func (f *fakeVersion) Changed() <-chan struct{} { return nil }
 
 // With the database's version known, the stamp is read only when it moves
 // on: a write the version does not tell of stays unseen (which shows that

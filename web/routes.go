@@ -1,69 +1,173 @@
 package web
 
 import (
+	"context"
+	"net/http"
+
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 )
 
-// routes registers every route of the blog.
-func (s *Server) routes() {
-	e := s.echo
-	e.Pre(headAsGet)
-	e.Pre(limitRequest)
-	e.Use(s.logRequests)
-	e.Use(middleware.Recover())
-	e.Use(limitBody)
-	e.Use(s.securityHeaders)
-	e.Use(s.checkOrigin)
-	e.Use(withCSP)
-
-	e.GET("/health", s.handleHealth)
-	if s.forward != nil {
-		e.POST("/internal/forward", echo.WrapHandler(s.forward))
-	}
-	e.GET("/static/*", s.handleStatic)
-	e.GET("/assets/images/:name", s.handleAsset)
-
-	// Tag pages. Forms carry a CSRF token; writes need the admin. Each
-	// route names its own middleware: on a group, echo would answer every
-	// address under it, unknown ones and unknown methods included, through
-	// that middleware.
-	csrf := s.csrf
-	e.GET("/tags", s.handleTagIndex, csrf)
-	e.GET("/tags/new", s.handleTagNew, csrf)
-	e.POST("/tags", s.handleTagCreate, csrf, s.requireAdmin)
-	e.GET("/tags/:id", s.handleTagShow, csrf)
-	e.GET("/tags/:id/edit", s.handleTagEdit, csrf)
-	e.GET("/signin", s.handleSignIn, s.requireAdmin)
-	e.POST("/tags/:id", s.handleTagRename, csrf, s.requireAdmin)
-	e.POST("/tags/:id/delete", s.handleTagDelete, csrf, s.requireAdmin)
-
-	s.liveRoutes(e)
-
-	// JSON API.
-	api := e.Group("/api")
-	api.GET("/tags", s.handleAPITagList)
-	api.GET("/tags/:id", s.handleAPITagGet)
-	api.POST("/tags", s.handleAPITagCreate, s.requireAdmin)
-	api.PATCH("/tags/:id", s.handleAPITagRename, s.requireAdmin)
-	api.DELETE("/tags/:id", s.handleAPITagDelete, s.requireAdmin)
-
-	e.GET("/gallery", s.handleGallery)
-
-	s.contentRoutes(e)
+// route is one address of the blog, declared once: everything else about
+// it (echo's registration, the page cache's key, whether an open page may
+// hold a live stream) is derived from this declaration.
+type route struct {
+	method, path string
+	handle       echo.HandlerFunc
+	// cache keeps the route's 200 answers in the page cache (pagecache.go),
+	// keyed by these query parameters besides the address; nil: never kept.
+	// An answer also depends on the content and, for a form, the CSRF
+	// token, which the cache deals with itself.
+	cache *cacheKey
+	// live, when set, makes the page one /live may follow: it returns the
+	// page's canonical path from the route's parameters, or an error when
+	// there is no such page (a post that does not exist).
+	live func(ctx context.Context, params map[string]string) (string, error)
+	// form pages get a CSRF token (csrf.go); write routes check it.
+	form bool
+	// admin: "write" routes need the admin's password; "shows" routes show
+	// the admin more, so the admin's view is never cached (pagecache.go).
+	admin adminUse
 }
 
-// securityHeaders sets the headers every page wants; behind TLS, HSTS, so
-// the browser never again tries the blog over plain HTTP.
-func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		h := c.Response().Header()
-		if s.behindTLS(c.Request()) {
-			h.Set("Strict-Transport-Security", "max-age=31536000")
-		}
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "same-origin")
-		h.Set("X-Frame-Options", "DENY")
-		return next(c)
+// adminUse is what a route does with the admin's sign-in.
+type adminUse int
+
+const (
+	anyone     adminUse = iota
+	adminShows          // the admin sees more: never cached for them
+	adminOnly           // a write: 401 without the admin's password
+)
+
+// cacheKey names the query parameters a cached page reads, and those that
+// make a request skip the cache altogether (?preview, which is for the
+// admin alone).
+type cacheKey struct {
+	params []string
+	skip   []string
+}
+
+// cached is the page cache's declaration for a page that reads params.
+func cached(params ...string) *cacheKey { return &cacheKey{params: params} }
+
+// routeTable is every route of the blog but the live ones (liveRoutes),
+// which follow the pages this table declares. echo's router tries static
+// paths before parameters and the catch-all last, whatever the order.
+func routeTable(h handlers) []route {
+	exists := func(path string) func(context.Context, map[string]string) (string, error) {
+		return func(context.Context, map[string]string) (string, error) { return path, nil }
 	}
+	rs := []route{
+		{method: "GET", path: "/health", handle: h.health},
+		{method: "GET", path: "/static/*", handle: h.files.static},
+		{method: "GET", path: "/assets/images/:name", handle: h.files.image},
+
+		// Reading.
+		{method: "GET", path: "/", handle: h.reading.home, cache: cached(), live: exists("/")},
+		{method: "GET", path: "/posts", handle: h.reading.postList, cache: cached("q", "tag", "tags"), live: exists("/posts")},
+		{method: "GET", path: "/posts/:slug", handle: h.reading.post, admin: adminShows,
+			cache: &cacheKey{skip: []string{"preview"}}, live: h.reading.postExists},
+		{method: "GET", path: "/projects", handle: h.reading.projectList, cache: cached("q", "tag", "tags"), live: exists("/projects")},
+		{method: "GET", path: "/search", handle: h.reading.search, cache: cached("q"), live: exists("/search")},
+		{method: "GET", path: "/gallery", handle: h.reading.gallery, live: exists("/gallery")},
+
+		// Feeds and the files browsers and crawlers ask for.
+		{method: "GET", path: "/rss", handle: h.feeds.rss, cache: cached()}, // the original Blog's address
+		{method: "GET", path: "/rss.xml", handle: h.feeds.rss, cache: cached()},
+		{method: "GET", path: "/sitemap.xml", handle: h.feeds.sitemap, cache: cached()},
+		{method: "GET", path: "/chroma.css", handle: h.files.codeCSS},
+		{method: "GET", path: "/robots.txt", handle: h.feeds.robots},
+		{method: "GET", path: "/favicon.ico", handle: h.files.faviconICO},
+		{method: "GET", path: "/favicon.png", handle: h.files.faviconPNG},
+
+		// Tag pages: forms carry a CSRF token; writes need the admin.
+		{method: "GET", path: "/tags", handle: h.tags.index, form: true, admin: adminShows, cache: cached(), live: exists("/tags")},
+		{method: "GET", path: "/tags/new", handle: h.tags.newForm, form: true, live: exists("/tags/new")},
+		{method: "POST", path: "/tags", handle: h.tags.create, form: true, admin: adminOnly},
+		{method: "GET", path: "/tags/:id", handle: h.tags.show, form: true, admin: adminShows, cache: cached(), live: h.tags.exists},
+		{method: "GET", path: "/tags/:id/edit", handle: h.tags.edit, form: true, live: h.tags.exists},
+		{method: "POST", path: "/tags/:id", handle: h.tags.rename, form: true, admin: adminOnly},
+		{method: "POST", path: "/tags/:id/delete", handle: h.tags.remove, form: true, admin: adminOnly},
+		{method: "GET", path: "/signin", handle: h.admin.signIn, admin: adminOnly},
+
+		// The JSON API.
+		{method: "GET", path: "/api/tags", handle: h.api.list},
+		{method: "GET", path: "/api/tags/:id", handle: h.api.get},
+		{method: "POST", path: "/api/tags", handle: h.api.create, admin: adminOnly},
+		{method: "PATCH", path: "/api/tags/:id", handle: h.api.rename, admin: adminOnly},
+		{method: "DELETE", path: "/api/tags/:id", handle: h.api.remove, admin: adminOnly},
+	}
+	if h.forward != nil {
+		rs = append(rs, route{method: "POST", path: "/internal/forward", handle: echo.WrapHandler(h.forward)})
+	}
+	// Old addresses of posts: any path no other route takes.
+	return append(rs, route{method: "GET", path: "/*", handle: h.reading.permalink})
+}
+
+// liveRoutes are the live stream of an open page and the JSON views of
+// what it sends.
+func liveRoutes(l *liveStreams) []route {
+	return []route{
+		{method: "GET", path: "/live", handle: l.stream},
+		{method: "GET", path: "/api/viewers", handle: l.viewers},
+		{method: "GET", path: "/api/presence", handle: l.presence},
+	}
+}
+
+// register tells echo every route, each with the middleware its
+// declaration asks for: CSRF for forms, the admin's password for writes,
+// the page cache for cached pages.
+func (s *Server) register(rs []route) {
+	for _, r := range rs {
+		var mw []echo.MiddlewareFunc
+		if r.form {
+			mw = append(mw, s.csrf)
+		}
+		switch r.admin {
+		case adminOnly:
+			mw = append(mw, s.admin.require)
+		case adminShows:
+			mw = append(mw, varyOnAuthorization)
+		}
+		if r.cache != nil {
+			mw = append(mw, s.cache.layer(*r.cache, r.admin == adminShows))
+		}
+		s.echo.Add(r.method, r.path, r.handle, mw...)
+	}
+}
+
+// pageFinder tells which of the routes' pages a path is, for /live: the
+// routes with a live stream, matched by an echo router of their own.
+type pageFinder struct {
+	router *echo.Echo
+	live   map[string]func(context.Context, map[string]string) (string, error)
+}
+
+func newPageFinder(rs []route) *pageFinder {
+	f := &pageFinder{router: echo.New(), live: map[string]func(context.Context, map[string]string) (string, error){}}
+	for _, r := range rs {
+		if r.method == http.MethodGet && r.live != nil {
+			f.router.GET(r.path, echo.NotFoundHandler)
+			f.live[r.path] = r.live
+		}
+	}
+	return f
+}
+
+// find returns the canonical path of the page at path, or ok false when
+// no route with a live stream answers path.
+func (f *pageFinder) find(ctx context.Context, path string) (canonical string, ok bool, err error) {
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "/", nil)
+	req.URL.Path = path
+	c := f.router.NewContext(req, nil)
+	f.router.Router().Find(http.MethodGet, path, c)
+	check, ok := f.live[c.Path()]
+	if !ok {
+		return "", false, nil
+	}
+	params := map[string]string{}
+	for _, name := range c.ParamNames() {
+		params[name] = c.Param(name)
+	}
+	canonical, err = check(ctx, params)
+	return canonical, err == nil, err
 }

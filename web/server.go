@@ -1,22 +1,29 @@
 // Package web speaks HTTP and HTML for the blog: the echo server, its
-// routes, the templ pages and the JSON API. It turns requests into calls on
-// the content packages and their errors into statuses, in one place each.
+// routes (declared once, in routes.go), the templ pages and the JSON API.
+// Handlers are grouped by area in small types that hold what they use;
+// the page cache, the CSRF check, the admin's sign-in and the request log
+// are layers around them. Errors become statuses in one place (errors.go).
 package web
 
 import (
 	"context"
+	"database/sql"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
-	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
 
+	"blog/content"
 	"blog/internal/live"
+	"blog/internal/posts"
+	"blog/internal/stamp"
 	"blog/internal/tags"
-	"blog/web/views"
 )
 
 // Health is what /health reports about this node.
@@ -52,71 +59,135 @@ type Deps struct {
 	Live *live.Hub
 }
 
+// ContentDeps is what the reading side of the blog needs: posts, projects,
+// search, the feed and the content's images.
+type ContentDeps struct {
+	// DB is the database the posts, projects and images are read from.
+	// Default: the tag service's database.
+	DB *sql.DB
+	// FS is the content folder (BLOG_CONTENT, or the embedded content).
+	// Default: the embedded content.
+	FS fs.FS
+	// BaseURL is the blog's public address, such as https://blog.example
+	// (BLOG_URL), for the feed's absolute links. Empty: the request's
+	// scheme and host.
+	BaseURL string
+	// HomeSlug is the post / shows (BLOG_HOME_SLUG); when no published post
+	// has it, / shows the latest. Default: DefaultHomeSlug.
+	HomeSlug string
+	// Stamp tells the page cache which state of the content a page shows
+	// (internal/stamp). Default: a watcher of DB that reads the stamp for
+	// every page.
+	Stamp *stamp.Watcher
+}
+
 // Server is the blog's HTTP server.
 type Server struct {
-	echo          *echo.Echo
-	log           *slog.Logger
-	tags          *tags.Service
-	adminPassword string
-	health        func(ctx context.Context) Health
-	forward       http.Handler
-	content       ContentDeps
-	site          Site
-	onFly         bool
-	csrfSigner    csrfSigner
-	logins        *loginLimiter
-	// baseOrigin is BLOG_URL's scheme and host, an origin writes may come from.
-	baseOrigin string
-	live       *live.Hub
+	echo  *echo.Echo
+	log   *slog.Logger
+	pager pager
+	admin *admin
+	csrf  echo.MiddlewareFunc
+	cache *pageCache
 	// stopLive is closed when the server shuts down, to end the live
 	// streams, which would otherwise hold the shutdown for its whole grace.
 	stopLive chan struct{}
-	// heartbeat and liveWrite time the live streams (live.go).
-	heartbeat, liveWrite time.Duration
+}
+
+// handlers are the route handlers, by area.
+type handlers struct {
+	health  echo.HandlerFunc
+	files   *files
+	reading *reading
+	feeds   *feeds
+	tags    *tagPages
+	api     *tagAPI
+	admin   *admin
+	forward http.Handler
 }
 
 // NewServer returns the blog's server with every route registered.
 func NewServer(d Deps) *Server {
+	d = withDefaultDeps(d)
+	s := &Server{
+		echo:     echo.New(),
+		log:      d.Log,
+		pager:    pager{site: withDefaults(d.Site), live: d.Live != nil},
+		admin:    newAdmin(d.AdminPassword, d.Log),
+		cache:    newPageCache(d.Content.Stamp, time.Now()),
+		stopLive: make(chan struct{}),
+	}
+	s.csrf = csrfGuard{signer: newCSRFSigner(d.CSRFKey)}.protect
+	s.echo.HideBanner, s.echo.HidePort = true, true
+	s.echo.HTTPErrorHandler = s.handleError
+	// Only what this node can trust names the client and the scheme, for
+	// the log, the limits, the feed's links and the page cache's keys
+	// alike: handlers ask c.RealIP() and c.Scheme().
+	trust := proxyTrust{onFly: d.OnFly}
+	s.echo.IPExtractor, s.echo.SchemeExtractor = trust.clientAddr, trust.scheme
+
+	e := s.echo
+	e.Pre(headAsGet, limitRequest)
+	e.Use(logRequests(s.log), middleware.Recover(), limitBody, securityHeaders,
+		originGuard{base: origin(d.Content.BaseURL)}.check, withCSP)
+
+	rs := routeTable(s.newHandlers(d))
+	if d.Live != nil {
+		streams := &liveStreams{hub: d.Live, pages: newPageFinder(rs), stop: s.stopLive,
+			heartbeat: heartbeat, writeTimeout: liveWriteTimeout}
+		rs = append(rs, liveRoutes(streams)...)
+	}
+	s.register(rs)
+	return s
+}
+
+// withDefaultDeps fills what d leaves out.
+func withDefaultDeps(d Deps) Deps {
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
 	if d.Health == nil {
 		d.Health = func(context.Context) Health { return Health{Role: "standalone"} }
 	}
-	s := &Server{
-		echo:          echo.New(),
-		log:           d.Log,
-		tags:          d.Tags,
-		adminPassword: d.AdminPassword,
-		health:        d.Health,
-		forward:       d.Forward,
-		content:       d.Content,
-		site:          withDefaults(d.Site),
-		onFly:         d.OnFly,
-		csrfSigner:    newCSRFSigner(d.CSRFKey),
-		logins:        newLoginLimiter(),
-		live:          d.Live,
-		stopLive:      make(chan struct{}),
-		heartbeat:     heartbeat,
-		liveWrite:     liveWriteTimeout,
+	if d.Content.DB == nil {
+		d.Content.DB = d.Tags.DB()
 	}
-	if u, err := url.Parse(d.Content.BaseURL); err == nil && u.Scheme != "" && u.Host != "" {
-		s.baseOrigin = u.Scheme + "://" + u.Host
+	if d.Content.FS == nil {
+		d.Content.FS = content.FS
 	}
-	s.echo.HideBanner = true
-	s.echo.HidePort = true
-	s.echo.HTTPErrorHandler = s.handleError
-	// Only what this node can trust names the client and the scheme, for
-	// the log, the feed's links and the page cache's keys alike.
-	s.echo.IPExtractor = s.clientAddr
-	s.echo.SchemeExtractor = func(r *http.Request) string {
-		if s.behindTLS(r) {
-			return "https"
-		}
-		return "http"
+	if d.Content.Stamp == nil {
+		d.Content.Stamp = stamp.NewWatcher(d.Content.DB, nil, d.Log)
 	}
-	s.routes()
-	return s
+	d.Content.HomeSlug = posts.NormalizeSlug(d.Content.HomeSlug)
+	if d.Content.HomeSlug == "" {
+		d.Content.HomeSlug = DefaultHomeSlug
+	}
+	d.Content.BaseURL = strings.TrimRight(d.Content.BaseURL, "/")
+	return d
+}
+
+// newHandlers makes the handlers of every area from the server's deps.
+func (s *Server) newHandlers(d Deps) handlers {
+	db := d.Content.DB
+	return handlers{
+		health:  healthHandler(d.Health),
+		files:   newFiles(db),
+		reading: &reading{db: db, pager: s.pager, admin: s.admin, homeSlug: d.Content.HomeSlug},
+		feeds:   &feeds{db: db, site: s.pager.site, baseURL: d.Content.BaseURL},
+		tags:    &tagPages{tags: d.Tags, db: db, pager: s.pager, admin: s.admin},
+		api:     &tagAPI{tags: d.Tags},
+		admin:   s.admin,
+		forward: d.Forward,
+	}
+}
+
+// origin is the scheme and host of BLOG_URL, an origin writes may come
+// from; "" when it is not set.
+func origin(baseURL string) string {
+	if u, err := url.Parse(baseURL); err == nil && u.Scheme != "" && u.Host != "" {
+		return u.Scheme + "://" + u.Host
+	}
+	return ""
 }
 
 // ServeHTTP lets the server be used as an http.Handler.
@@ -152,23 +223,4 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, grace time.Duration
 	sctx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
 	return srv.Shutdown(sctx)
-}
-
-// render writes a templ component as an HTML page with the status.
-func (s *Server) render(c echo.Context, status int, comp templ.Component) error {
-	c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
-	c.Response().WriteHeader(status)
-	return comp.Render(c.Request().Context(), c.Response())
-}
-
-// page returns the layout's data for a page titled title.
-func (s *Server) page(c echo.Context, title string) views.Page {
-	return views.Page{Title: title, Path: c.Request().URL.Path, CSRF: csrfToken(c), Site: s.site, Live: s.live != nil}
-}
-
-// ContentVersion reads the content stamp's version, the number every write
-// to what the pages show moves on; the live hub polls it (live.Hub.WatchContent).
-func (s *Server) ContentVersion(ctx context.Context) (int64, error) {
-	st, err := s.content.pages.readStamp(ctx)
-	return st.version, err
 }

@@ -12,9 +12,6 @@ import (
 	"strings"
 	"testing"
 
-	"blog/internal/repo"
-	"blog/internal/sqlite/sqlitetest"
-	"blog/internal/tags"
 	"blog/web"
 )
 
@@ -29,13 +26,10 @@ type env struct {
 
 func newEnv(t *testing.T, adminPassword string) *env {
 	t.Helper()
-	db := sqlitetest.Open(t)
-	s := web.NewServer(web.Deps{Tags: tags.NewService(repo.New(db)), AdminPassword: adminPassword})
-	srv := httptest.NewServer(s)
-	t.Cleanup(srv.Close)
+	rig := web.NewRig(t, web.RigOptions{AdminPassword: adminPassword})
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	return &env{t: t, srv: srv, db: db, c: c}
+	return &env{t: t, srv: rig.HTTP, db: rig.DB, c: c}
 }
 
 type reply struct {

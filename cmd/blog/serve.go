@@ -25,6 +25,7 @@ import (
 	"blog/internal/presence"
 	"blog/internal/repo"
 	"blog/internal/sqlite"
+	"blog/internal/stamp"
 	"blog/internal/tags"
 	"blog/web"
 )
@@ -32,10 +33,6 @@ import (
 // shutdownGrace is how long a request in flight, a forwarded write among
 // them, may take to finish after SIGTERM.
 const shutdownGrace = 20 * time.Second
-
-// contentPoll is how often the node reads the content's version, to tell
-// open pages when it moves on.
-const contentPoll = time.Second
 
 // serve runs the site until ctx ends: it checks what a user must fix,
 // opens the database, builds the write chain, starts the live features
@@ -182,15 +179,12 @@ func startLive(ctx context.Context, cfg config, log *slog.Logger, reg prometheus
 }
 
 // newWebServer is the site over what serve built, and tells open pages
-// when the content changes, written here or replicated.
+// when the content changes, written here or replicated, as soon as the
+// chain or LiteFS's event stream tells of it.
 func newWebServer(ctx context.Context, a *app, tagService *tags.Service, chain writeChain, taglines []string, hub *live.Hub) *web.Server {
 	var forward http.Handler
 	if a.cfg.ForwardSecret != "" {
 		forward = chain.forwarder.Handler(a.repo, forwardable()...)
-	}
-	var dbVersion web.DBVersion // nil off LiteFS: nothing to follow
-	if chain.events != nil {
-		dbVersion = chain.events
 	}
 	cfg := a.cfg
 	srv := web.NewServer(web.Deps{
@@ -199,7 +193,7 @@ func newWebServer(ctx context.Context, a *app, tagService *tags.Service, chain w
 		AdminPassword: cfg.AdminPassword,
 		Health:        a.health,
 		Forward:       forward,
-		Content:       web.ContentDeps{DB: a.db, FS: a.content, BaseURL: cfg.BaseURL, HomeSlug: cfg.HomeSlug, Version: dbVersion},
+		Content:       web.ContentDeps{DB: a.db, FS: a.content, BaseURL: cfg.BaseURL, HomeSlug: cfg.HomeSlug, Stamp: chain.stamps},
 		OnFly:         cfg.OnFly,
 		CSRFKey:       csrfKey(cfg.ForwardSecret),
 		Site: web.Site{
@@ -210,7 +204,7 @@ func newWebServer(ctx context.Context, a *app, tagService *tags.Service, chain w
 		},
 		Live: hub,
 	})
-	go hub.WatchContent(ctx, contentPoll, srv.ContentVersion)
+	go chain.stamps.Follow(ctx, func(st stamp.Stamp) { hub.SetContentVersion(st.Version) })
 	return srv
 }
 

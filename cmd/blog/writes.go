@@ -6,14 +6,15 @@ import (
 	"blog/internal/importer"
 	"blog/internal/litefs"
 	"blog/internal/repo"
+	"blog/internal/stamp"
 	"blog/internal/tags"
 )
 
-// writeChain is what the write chain is built of besides the operations:
-// LiteFS's part of it.
+// writeChain is what the write chain is built of besides the operations.
 type writeChain struct {
 	events    *litefs.Events // LiteFS's event stream; nil off LiteFS
 	forwarder *litefs.Forwarder
+	stamps    *stamp.Watcher // the content stamp, told of local writes
 }
 
 // buildWriteChain puts the middleware every write runs through into
@@ -25,17 +26,18 @@ type writeChain struct {
 //     only writes this node runs itself.
 //  2. The replay counter (litefs.Metrics): counts the writes this node's
 //     ledger answered from an earlier one with the same key.
-//  3. On LiteFS, the event stream's Touch: after a write committed here it
-//     moves the pages' version on at once, before the write's tx event
-//     arrives, so that the writer's next page shows it.
+//  3. The content stamp's watcher (internal/stamp): after a write
+//     committed here it tells the page cache and the open pages at once,
+//     before any tx event of LiteFS's arrives, so that the writer's next
+//     page shows it.
 //
 // Only the forwarder acts before the execution; the other two act after
 // it, in reverse order, and neither depends on the other.
 //
 // On LiteFS the node also follows the event stream (which serve starts):
 // the role, the primary and the latest transaction are then known without
-// a look at the mount, for the forwarder, the replica's wait and the page
-// cache alike.
+// a look at the mount, for the forwarder, the replica's wait and the
+// content stamp alike.
 func (a *app) buildWriteChain(reg prometheus.Registerer, onLiteFS bool) writeChain {
 	metrics := litefs.NewMetrics(reg, a.node)
 	c := writeChain{forwarder: litefs.NewForwarder(litefs.ForwarderConfig{
@@ -45,13 +47,14 @@ func (a *app) buildWriteChain(reg prometheus.Registerer, onLiteFS bool) writeCha
 		Log:     a.log,
 		Metrics: metrics,
 	})}
-	chain := []repo.Middleware{c.forwarder.Middleware(), metrics.Middleware()}
+	var changes stamp.Changes // nil off LiteFS: nothing tells of replicated writes
 	if onLiteFS {
 		c.events = litefs.NewEvents(litefs.EventsConfig{URL: a.cfg.LiteFSURL, DB: a.cfg.DB, Log: a.log, Metrics: metrics})
 		a.node.Follow(c.events)
-		chain = append(chain, c.events.Middleware())
+		changes = c.events
 	}
-	a.repo.Use(chain...)
+	c.stamps = stamp.NewWatcher(a.db, changes, a.log)
+	a.repo.Use(c.forwarder.Middleware(), metrics.Middleware(), c.stamps.Middleware())
 	return c
 }
 

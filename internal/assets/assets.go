@@ -214,16 +214,35 @@ func Get(ctx context.Context, db *sql.DB, name string) (File, error) {
 	return f, nil
 }
 
-// HashOf returns the hash of the asset called name, or an ENOTFOUND error:
-// enough to answer a revalidation without reading the picture.
-func HashOf(ctx context.Context, db *sql.DB, name string) (string, error) {
-	var hash string
-	err := db.QueryRowContext(ctx, `SELECT hash FROM assets WHERE name = ?`, name).Scan(&hash)
+// Found is what is known of a stored image before its picture is read.
+type Found struct {
+	Name        string // as stored
+	ContentType string
+	Hash        string
+}
+
+// Find returns the stored image a requested name means: the name as it
+// is, else without its extension (a post's blog_1.png is stored as
+// blog_1), or an ENOTFOUND error. It reads no picture: enough to answer a
+// revalidation.
+func Find(ctx context.Context, db *sql.DB, name string) (Found, error) {
+	f, err := find(ctx, db, name)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", blog.Errorf(blog.ENOTFOUND, "No image is called %q.", name)
+		if bare := NameOf(name); bare != name && bare != "" {
+			f, err = find(ctx, db, bare)
+		}
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return f, blog.Errorf(blog.ENOTFOUND, "There is no image called %s.", name)
 	}
 	if err != nil {
-		return "", fmt.Errorf("read asset %q: %w", name, err)
+		return f, fmt.Errorf("read asset %q: %w", name, err)
 	}
-	return hash, nil
+	return f, nil
+}
+
+func find(ctx context.Context, db *sql.DB, name string) (Found, error) {
+	f := Found{Name: name}
+	err := db.QueryRowContext(ctx, `SELECT content_type, hash FROM assets WHERE name = ?`, name).Scan(&f.ContentType, &f.Hash)
+	return f, err
 }

@@ -15,7 +15,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"blog/internal/repo"
 )
 
 // DefaultAPIURL is LiteFS's HTTP API on the node itself (BLOG_LITEFS_URL).
@@ -85,7 +84,7 @@ type Events struct {
 	initWithin time.Duration
 
 	// version moves on at every change a reader of the database must see:
-	// a transaction, a new stream, a local write (Touch). Its lowest bit
+	// a transaction, or a new stream. Its lowest bit
 	// tells whether the stream is live, so that one atomic load gives both
 	// and they never disagree.
 	version atomic.Uint64
@@ -172,8 +171,15 @@ func (e *Events) watch() (EventState, bool, <-chan struct{}) {
 	return e.state, e.live, e.changed
 }
 
+// Changed returns a channel closed at the next change of the state or of
+// whether the stream is up: when Version moves on.
+func (e *Events) Changed() <-chan struct{} {
+	_, _, ch := e.watch()
+	return ch
+}
+
 // Version returns a number that moves on whenever the database on this
-// node may have changed, as far as the stream and Touch tell, and ok false
+// node may have changed, as far as the stream tells, and ok false
 // while the stream is down: then nothing can be told without reading the
 // database. Two calls that return the same version with ok true saw the
 // database in the same state.
@@ -183,32 +189,6 @@ func (e *Events) Version() (v uint64, ok bool) {
 	}
 	x := e.version.Load()
 	return x >> 1, x&1 == 1
-}
-
-// Touch moves the version on. The blog calls it after each write it
-// commits itself, whose tx event may still be on its way, so that the
-// writer's next page already shows the write.
-func (e *Events) Touch() {
-	if e == nil {
-		return
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.bump()
-}
-
-// Middleware returns an After-only middleware that calls Touch after every
-// write this node ran itself (not those it forwarded: the forwarder waits
-// for their tx event).
-func (e *Events) Middleware() repo.Middleware {
-	return repo.Middleware{
-		Name: "litefs.events",
-		After: func(_ context.Context, _ repo.Op, res *repo.Result) {
-			if res.HaltedBy == "" {
-				e.Touch()
-			}
-		},
-	}
 }
 
 // bump moves the version on and wakes the waiters; e.mu is held.

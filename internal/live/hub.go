@@ -6,7 +6,6 @@
 package live
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"maps"
@@ -307,26 +306,6 @@ func (h *Hub) SetContentVersion(v int64) {
 	}
 	h.contVer++
 	h.markDirty()
-}
-
-// WatchContent reads the content's version with read every interval until
-// ctx is done, and tells the open pages when it moves on. One goroutine per
-// node polls, however many pages are open.
-func (h *Hub) WatchContent(ctx context.Context, every time.Duration, read func(context.Context) (int64, error)) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		if v, err := read(ctx); err == nil {
-			h.SetContentVersion(v)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-h.stop:
-			return
-		case <-t.C:
-		}
-	}
 }
 
 // localChanged notes a change to this node's counts; h.mu is held.

@@ -1,28 +1,35 @@
 package web
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"io"
 	"mime"
 	"net/http"
 	"strconv"
 
+	"github.com/go-json-experiment/json"
 	"github.com/labstack/echo/v4"
 
 	"blog"
 	"blog/internal/repo"
+	"blog/internal/tags"
 )
+
+// tagAPI is the JSON API of the tags.
+type tagAPI struct{ tags *tags.Service }
 
 // tagInput is the body of POST and PATCH /api/tags.
 type tagInput struct {
 	Label *string `json:"label"`
 }
 
-// decodeJSON reads a JSON request body into v: malformed JSON, or an
-// object naming a key twice (which parsers read differently), is a
-// bad_request; a body over MaxBody too_large.
+// decodeJSON reads a JSON request body into v: malformed JSON, data after
+// the value, or an object naming a key twice is a bad_request; a body over
+// MaxBody too_large. Duplicate keys are refused because parsers read them
+// differently (Go's encoding/json keeps the last, others the first): a
+// proxy or log in front of the blog could read another request than the
+// one carried out. The JSON v2 decoder (go-json-experiment/json, the
+// future encoding/json/v2) refuses them, as RFC 7493 asks.
 func decodeJSON(c echo.Context, v any) error {
 	ct := c.Request().Header.Get(echo.HeaderContentType)
 	if mt, _, _ := mime.ParseMediaType(ct); mt != echo.MIMEApplicationJSON {
@@ -36,66 +43,10 @@ func decodeJSON(c echo.Context, v any) error {
 		}
 		return blog.Errorf(blog.EBADREQUEST, "The request body could not be read.")
 	}
-	if err := checkJSONKeys(body); err != nil {
-		return err
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(v); err != nil {
+	if err := json.Unmarshal(body, v, json.MatchCaseInsensitiveNames(true)); err != nil {
 		return blog.Errorf(blog.EBADREQUEST, "Malformed JSON: %v.", err)
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return blog.Errorf(blog.EBADREQUEST, "Malformed JSON: unexpected data after the object.")
-	}
 	return nil
-}
-
-// checkJSONKeys refuses JSON in which an object names a key twice. Go
-// keeps the last, other parsers the first: a proxy or log in front of the
-// blog could read another request than the one carried out.
-func checkJSONKeys(body []byte) error {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	type frame struct {
-		keys   map[string]bool
-		object bool
-		isKey  bool // the next string token in this object is a key
-	}
-	var stack []frame
-	for {
-		tok, err := dec.Token()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return blog.Errorf(blog.EBADREQUEST, "Malformed JSON: %v.", err)
-		}
-		top := len(stack) - 1
-		atKey := top >= 0 && stack[top].object && stack[top].isKey
-		if top >= 0 && stack[top].object {
-			stack[top].isKey = !stack[top].isKey
-		}
-		switch t := tok.(type) {
-		case json.Delim:
-			switch t {
-			case '{':
-				stack = append(stack, frame{keys: map[string]bool{}, object: true, isKey: true})
-			case '[':
-				stack = append(stack, frame{})
-			default:
-				stack = stack[:len(stack)-1]
-				if n := len(stack) - 1; n >= 0 && stack[n].object {
-					// The closed value was a member's value: a key is next.
-					stack[n].isKey = true
-				}
-			}
-		case string:
-			if atKey {
-				if stack[top].keys[t] {
-					return blog.Errorf(blog.EBADREQUEST, "Malformed JSON: the key %q appears twice in one object.", t)
-				}
-				stack[top].keys[t] = true
-			}
-		}
-	}
 }
 
 func (in tagInput) label() (string, error) {
@@ -129,27 +80,27 @@ func withKey(c echo.Context) error {
 	return nil
 }
 
-func (s *Server) handleAPITagList(c echo.Context) error {
-	list, err := s.tags.List(c.Request().Context())
+func (a *tagAPI) list(c echo.Context) error {
+	list, err := a.tags.List(c.Request().Context())
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, list)
 }
 
-func (s *Server) handleAPITagGet(c echo.Context) error {
+func (a *tagAPI) get(c echo.Context) error {
 	id, err := idParam(c)
 	if err != nil {
 		return err
 	}
-	t, err := s.tags.Get(c.Request().Context(), id)
+	t, err := a.tags.Get(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, t)
 }
 
-func (s *Server) handleAPITagCreate(c echo.Context) error {
+func (a *tagAPI) create(c echo.Context) error {
 	var in tagInput
 	if err := decodeJSON(c, &in); err != nil {
 		return err
@@ -161,7 +112,7 @@ func (s *Server) handleAPITagCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	t, err := s.tags.Create(c.Request().Context(), label)
+	t, err := a.tags.Create(c.Request().Context(), label)
 	if err != nil {
 		return err
 	}
@@ -169,7 +120,7 @@ func (s *Server) handleAPITagCreate(c echo.Context) error {
 	return c.JSON(http.StatusCreated, t)
 }
 
-func (s *Server) handleAPITagRename(c echo.Context) error {
+func (a *tagAPI) rename(c echo.Context) error {
 	id, err := idParam(c)
 	if err != nil {
 		return err
@@ -185,14 +136,14 @@ func (s *Server) handleAPITagRename(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	t, err := s.tags.Rename(c.Request().Context(), id, label)
+	t, err := a.tags.Rename(c.Request().Context(), id, label)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, t)
 }
 
-func (s *Server) handleAPITagDelete(c echo.Context) error {
+func (a *tagAPI) remove(c echo.Context) error {
 	id, err := idParam(c)
 	if err != nil {
 		return err
@@ -200,7 +151,7 @@ func (s *Server) handleAPITagDelete(c echo.Context) error {
 	if err := withKey(c); err != nil {
 		return err
 	}
-	if err := s.tags.Delete(c.Request().Context(), id); err != nil {
+	if err := a.tags.Delete(c.Request().Context(), id); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

@@ -2,83 +2,12 @@ package web
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"encoding/binary"
-	"encoding/hex"
 	"image"
 	"image/color"
 	"image/png"
 	"math"
-	"mime"
-	"net/http"
-	"time"
-
-	"github.com/labstack/echo/v4"
-
-	"blog/internal/markdown"
 )
-
-// Cache lifetimes of the reading side's files. The code colours keep
-// their name when they change, so they are kept a week and then
-// revalidated by ETag; robots.txt a day.
-const (
-	imageCacheControl = "public, max-age=604800"
-	fileCacheControl  = "public, max-age=86400"
-)
-
-// handleCodeCSS serves the colours of highlighted code, one class per kind
-// of token; web/static/content.css imports it.
-func (rd *reading) handleCodeCSS() echo.HandlerFunc {
-	css := []byte("/* Colours of highlighted code (chroma, style " + markdown.StyleName + "). */\n" + markdown.CSS())
-	return func(c echo.Context) error { return sendFile(c, ".css", css, imageCacheControl) }
-}
-
-// sendFile answers a file with an ETag from its bytes.
-func sendFile(c echo.Context, ext string, b []byte, cacheControl string) error {
-	sum := sha256.Sum256(b)
-	etag := `"` + hex.EncodeToString(sum[:12]) + `"`
-	h := c.Response().Header()
-	h.Set("Cache-Control", cacheControl)
-	h.Set("ETag", etag)
-	if notModified(c.Request(), etag, time.Time{}) {
-		return c.NoContent(http.StatusNotModified)
-	}
-	ctype := mime.TypeByExtension(ext)
-	if ctype == "" {
-		ctype = http.DetectContentType(b)
-	}
-	return c.Blob(http.StatusOK, ctype, b)
-}
-
-const robots = `# The pages are for everyone; forms, the API and searches are not.
-User-agent: *
-Allow: /
-Disallow: /api/
-Disallow: /internal/
-Disallow: /search
-Disallow: /tags/new
-Disallow: /*/edit
-`
-
-// handleRobots serves robots.txt, pointing at the sitemap.
-func (rd *reading) handleRobots(c echo.Context) error {
-	body := robots + "\nSitemap: " + rd.base(c) + "/sitemap.xml\n"
-	return sendFile(c, ".txt", []byte(body), fileCacheControl)
-}
-
-// handleFavicon serves /favicon.ico, which browsers ask for whatever the
-// page links: the blog's mark, drawn once at start-up.
-func handleFavicon() echo.HandlerFunc {
-	ico := faviconICO()
-	return func(c echo.Context) error { return sendFile(c, ".ico", ico, imageCacheControl) }
-}
-
-// handleFaviconPNG serves /favicon.png, the address the original Blog's
-// pages link: the same mark as a PNG.
-func handleFaviconPNG() echo.HandlerFunc {
-	png := faviconPNG()
-	return func(c echo.Context) error { return sendFile(c, ".png", png, imageCacheControl) }
-}
 
 // faviconICO is faviconPNG inside an ICO file.
 func faviconICO() []byte {

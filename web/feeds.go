@@ -1,14 +1,27 @@
 package web
 
 import (
+	"database/sql"
 	"encoding/xml"
+	"net/http"
 	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"blog/internal/posts"
+	"blog/internal/projects"
 )
+
+// feeds answers what programs read rather than people: the RSS feed, the
+// sitemap and robots.txt, all with the blog's public address.
+type feeds struct {
+	db   *sql.DB
+	site Site
+	// baseURL is BLOG_URL without a trailing slash; empty: the request's
+	// scheme and host.
+	baseURL string
+}
 
 // feedSize is how many of the newest posts the feed carries.
 const feedSize = 20
@@ -57,21 +70,21 @@ type cdata struct {
 	Value string `xml:",cdata"`
 }
 
-// handleFeed answers the RSS 2.0 feed of the newest published posts, with
+// rss answers the RSS 2.0 feed of the newest published posts, with
 // absolute links; drafts are never listed, so they never appear. Each
 // item's guid is the post's slug, not a permalink, as the original Blog's
 // feed has it, so a subscriber who moves over sees no old post as new.
-func (rd *reading) handleFeed(c echo.Context) error {
+func (f *feeds) rss(c echo.Context) error {
 	ctx := c.Request().Context()
-	base := rd.base(c)
-	list, err := posts.List(ctx, rd.db, posts.Filter{Limit: feedSize})
+	base := f.base(c)
+	list, err := posts.List(ctx, f.db, posts.Filter{Limit: feedSize})
 	if err != nil {
 		return err
 	}
 	ch := rssChannel{
-		Title:       rd.s.site.Name,
+		Title:       f.site.Name,
 		Link:        base + "/",
-		Description: rd.s.site.Description,
+		Description: f.site.Description,
 		Language:    "en",
 		Self:        atomLink{Href: base + "/rss.xml", Rel: "self", Type: "application/rss+xml"},
 		Items:       []rssItem{},
@@ -80,7 +93,7 @@ func (rd *reading) handleFeed(c echo.Context) error {
 		ch.LastBuildDate = list[0].UpdatedAt.UTC().Format(time.RFC1123Z)
 	}
 	for _, s := range list {
-		p, err := posts.Get(ctx, rd.db, s.Slug)
+		p, err := posts.Get(ctx, f.db, s.Slug)
 		if err != nil {
 			return err
 		}
@@ -107,14 +120,14 @@ func (rd *reading) handleFeed(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return rd.sendCached(c, "application/rss+xml; charset=utf-8", append([]byte(xml.Header), body...))
+	return c.Blob(http.StatusOK, "application/rss+xml; charset=utf-8", append([]byte(xml.Header), body...))
 }
 
 // base is the blog's public address without a trailing slash: BLOG_URL,
 // or else the scheme and host the request came to.
-func (rd *reading) base(c echo.Context) string {
-	if rd.baseURL != "" {
-		return rd.baseURL
+func (f *feeds) base(c echo.Context) string {
+	if f.baseURL != "" {
+		return f.baseURL
 	}
 	return c.Scheme() + "://" + c.Request().Host
 }
@@ -124,4 +137,77 @@ func (rd *reading) base(c echo.Context) string {
 func absoluteLinks(html, base string) string {
 	r := strings.NewReplacer(` href="/`, ` href="`+base+`/`, ` src="/`, ` src="`+base+`/`)
 	return r.Replace(html)
+}
+
+type urlset struct {
+	XMLName xml.Name     `xml:"urlset"`
+	NS      string       `xml:"xmlns,attr"`
+	URLs    []sitemapURL `xml:"url"`
+}
+
+type sitemapURL struct {
+	Loc     string `xml:"loc"`
+	LastMod string `xml:"lastmod,omitempty"`
+}
+
+// sitemap lists the published posts, the lists and the projects
+// page, each with when it last changed, so search engines come back for
+// what is new. Drafts are never listed.
+func (f *feeds) sitemap(c echo.Context) error {
+	ctx := c.Request().Context()
+	base := f.base(c)
+	list, err := posts.List(ctx, f.db, posts.Filter{})
+	if err != nil {
+		return err
+	}
+	projs, err := projects.List(ctx, f.db, projects.Filter{})
+	if err != nil {
+		return err
+	}
+	day := func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.UTC().Format("2006-01-02")
+	}
+	var newestPost, newestProject time.Time
+	for _, p := range list {
+		if p.UpdatedAt.After(newestPost) {
+			newestPost = p.UpdatedAt
+		}
+	}
+	for _, p := range projs {
+		if p.UpdatedAt.After(newestProject) {
+			newestProject = p.UpdatedAt
+		}
+	}
+	set := urlset{NS: "http://www.sitemaps.org/schemas/sitemap/0.9", URLs: []sitemapURL{
+		{Loc: base + "/", LastMod: day(newestPost)},
+		{Loc: base + "/posts", LastMod: day(newestPost)},
+		{Loc: base + "/projects", LastMod: day(newestProject)},
+	}}
+	for _, p := range list {
+		set.URLs = append(set.URLs, sitemapURL{Loc: base + p.URL(), LastMod: day(p.UpdatedAt)})
+	}
+	body, err := xml.MarshalIndent(set, "", "  ")
+	if err != nil {
+		return err
+	}
+	return c.Blob(http.StatusOK, "application/xml; charset=utf-8", append([]byte(xml.Header), body...))
+}
+
+const robotsTxt = `# The pages are for everyone; forms, the API and searches are not.
+User-agent: *
+Allow: /
+Disallow: /api/
+Disallow: /internal/
+Disallow: /search
+Disallow: /tags/new
+Disallow: /*/edit
+`
+
+// robots serves robots.txt, pointing at the sitemap.
+func (f *feeds) robots(c echo.Context) error {
+	body := robotsTxt + "\nSitemap: " + f.base(c) + "/sitemap.xml\n"
+	return sendFile(c, ".txt", []byte(body), fileCacheControl)
 }

@@ -1,0 +1,33 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+
+	"blog/web/views"
+)
+
+// pager makes the layout's data for a page and renders pages: what every
+// handler of HTML shares.
+type pager struct {
+	site Site
+	// live says the node serves /live, so pages load live.js.
+	live bool
+}
+
+// page returns the layout's data for a page titled title.
+func (p pager) page(c echo.Context, title string) views.Page {
+	return views.Page{Title: title, Path: c.Request().URL.Path, CSRF: csrfToken(c), Site: p.site, Live: p.live}
+}
+
+// render writes a templ component as an HTML page with the status.
+func render(c echo.Context, status int, comp templ.Component) error {
+	c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
+	c.Response().WriteHeader(status)
+	return comp.Render(c.Request().Context(), c.Response())
+}
+
+// renderOK renders a page with 200 OK.
+func renderOK(c echo.Context, comp templ.Component) error { return render(c, http.StatusOK, comp) }
