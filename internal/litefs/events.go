@@ -14,7 +14,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
 )
 
 // DefaultAPIURL is LiteFS's HTTP API on the node itself (BLOG_LITEFS_URL).
