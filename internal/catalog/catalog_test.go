@@ -117,7 +117,9 @@ func TestTable(t *testing.T) {
 	}
 
 	// Filing again replaces the tags; a tag filing nothing is kept.
-	write(t, db, func(tx *sql.Tx) error { return notes.File(ctx, tx, first, "first", []string{"Go", "zebra"}, time.Now()) })
+	write(t, db, func(tx *sql.Tx) error {
+		return notes.File(ctx, tx, first, "first", []string{"Go", "zebra"}, time.Now())
+	})
 	if got := labelsOf(t, db, goID); got["first"] != "[{1 go} {4 zebra}]" {
 		t.Errorf("refiled note = %v; want the existing go and a new zebra", got)
 	}
