@@ -9,7 +9,6 @@ package assets
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -29,8 +28,8 @@ const (
 // Register adds the asset operations to r. Every node registers them, so
 // a write runs wherever the chain sends it.
 func Register(r *repo.Repo) {
-	r.Handle(OpUpsert, execUpsert)
-	r.Handle(OpDelete, execDelete)
+	r.Handle(OpUpsert, repo.Typed(execUpsert))
+	r.Handle(OpDelete, repo.Typed(execDelete))
 }
 
 // Asset is an image ready to be stored, the argument of "assets.upsert".
@@ -113,11 +112,7 @@ func (a Asset) Validate() error {
 	return nil
 }
 
-func execUpsert(ctx context.Context, tx *sql.Tx, raw json.RawMessage) (any, error) {
-	var a Asset
-	if err := json.Unmarshal(raw, &a); err != nil {
-		return nil, blog.Errorf(blog.EBADREQUEST, "Malformed arguments: %v", err)
-	}
+func execUpsert(ctx context.Context, tx *sql.Tx, a Asset) (any, error) {
 	if err := a.Validate(); err != nil {
 		return nil, err
 	}
@@ -151,11 +146,7 @@ func execUpsert(ctx context.Context, tx *sql.Tx, raw json.RawMessage) (any, erro
 	return repo.Outcome{ID: id, Change: repo.Updated}, nil
 }
 
-func execDelete(ctx context.Context, tx *sql.Tx, raw json.RawMessage) (any, error) {
-	var a deleteArgs
-	if err := json.Unmarshal(raw, &a); err != nil {
-		return nil, blog.Errorf(blog.EBADREQUEST, "Malformed arguments: %v", err)
-	}
+func execDelete(ctx context.Context, tx *sql.Tx, a deleteArgs) (any, error) {
 	var id int64
 	err := tx.QueryRowContext(ctx, `DELETE FROM assets WHERE name = ? RETURNING id`, a.Name).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
-	"sort"
 	"strings"
 
 	"blog/internal/assets"
@@ -20,6 +19,15 @@ import (
 	"blog/internal/projects"
 	"blog/internal/repo"
 )
+
+// FileError is a problem with one content file, at one line.
+type FileError struct {
+	File string
+	Line int
+	Msg  string
+}
+
+func (e *FileError) Error() string { return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg) }
 
 // ProjectsFile is the projects file's path in the content.
 const ProjectsFile = "projects/projects.yaml"
@@ -62,58 +70,15 @@ func Load(fsys fs.FS) (*Content, error) {
 	}
 
 	c := &Content{}
+	set := postSet{c: c, assets: assets, bySlug: map[string]*PostFile{}, byPermalink: map[string]string{}}
 	var errs []error
-	bySlug := map[string]*PostFile{}
-	byPermalink := map[string]string{}
 	for _, name := range names {
 		if strings.HasPrefix(path.Base(name), ".") {
 			continue // editors' temporary files
 		}
-		src, err := fs.ReadFile(fsys, name)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		pf, err := ParsePost(name, src)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		for _, img := range pf.images {
-			if err := checkImage(assets, img.src); err != nil {
-				errs = append(errs, &FileError{name, img.line, err.Error()})
-			}
-		}
-		u := pf.Post
-		if prev, dup := bySlug[u.Slug]; dup {
-			errs = append(errs, &FileError{name, pf.slugLine,
-				fmt.Sprintf("slug %q is already used by %s", u.Slug, prev.Post.Source)})
-			continue
-		}
-		bySlug[u.Slug] = pf
-		if pf.Draft {
-			c.Drafts = append(c.Drafts, name)
-		}
-		for _, p := range u.Permalinks {
-			if other, dup := byPermalink[p]; dup {
-				errs = append(errs, &FileError{name, pf.permalinkLines[p],
-					fmt.Sprintf("permalink %s is already claimed by %s", p, other)})
-			}
-			byPermalink[p] = name
-		}
-		c.Posts = append(c.Posts, u)
+		errs = append(errs, set.add(fsys, name)...)
 	}
-	for _, u := range c.Posts {
-		// An old address under /posts/ must not hide a post's real one.
-		for _, p := range u.Permalinks {
-			if slug, ok := strings.CutPrefix(p, "/posts/"); ok {
-				if other, taken := bySlug[slug]; taken && !other.Draft {
-					errs = append(errs, &FileError{u.Source, bySlug[u.Slug].permalinkLines[p],
-						fmt.Sprintf("permalink %s is the address of %s", p, other.Post.Source)})
-				}
-			}
-		}
-	}
+	errs = append(errs, set.hiddenAddresses()...)
 
 	switch src, err := fs.ReadFile(fsys, ProjectsFile); {
 	case errors.Is(err, fs.ErrNotExist):
@@ -132,6 +97,69 @@ func Load(fsys fs.FS) (*Content, error) {
 		return nil, errors.Join(errs...)
 	}
 	return c, nil
+}
+
+// postSet gathers the posts of a content, checking each against the ones
+// before it.
+type postSet struct {
+	c           *Content
+	assets      map[string]bool      // the pictures' names (assetNames)
+	bySlug      map[string]*PostFile // the posts so far
+	byPermalink map[string]string    // the files that claim each old address
+}
+
+// add reads, checks and adds the post file called name, and returns what
+// is wrong with it.
+func (s *postSet) add(fsys fs.FS, name string) []error {
+	src, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return []error{err}
+	}
+	pf, err := ParsePost(name, src)
+	if err != nil {
+		return []error{err}
+	}
+	var errs []error
+	for _, img := range pf.images {
+		if err := checkImage(s.assets, img.src); err != nil {
+			errs = append(errs, &FileError{name, img.line, err.Error()})
+		}
+	}
+	u := pf.Post
+	if prev, dup := s.bySlug[u.Slug]; dup {
+		return append(errs, &FileError{name, pf.slugLine,
+			fmt.Sprintf("slug %q is already used by %s", u.Slug, prev.Post.Source)})
+	}
+	s.bySlug[u.Slug] = pf
+	if pf.Draft {
+		s.c.Drafts = append(s.c.Drafts, name)
+	}
+	for _, p := range u.Permalinks {
+		if other, dup := s.byPermalink[p]; dup {
+			errs = append(errs, &FileError{name, pf.permalinkLines[p],
+				fmt.Sprintf("permalink %s is already claimed by %s", p, other)})
+		}
+		s.byPermalink[p] = name
+	}
+	s.c.Posts = append(s.c.Posts, u)
+	return errs
+}
+
+// hiddenAddresses reports the old addresses under /posts/ that would hide
+// a published post's real one.
+func (s *postSet) hiddenAddresses() []error {
+	var errs []error
+	for _, u := range s.c.Posts {
+		for _, p := range u.Permalinks {
+			if slug, ok := strings.CutPrefix(p, "/posts/"); ok {
+				if other, taken := s.bySlug[slug]; taken && !other.Draft {
+					errs = append(errs, &FileError{u.Source, s.bySlug[u.Slug].permalinkLines[p],
+						fmt.Sprintf("permalink %s is the address of %s", p, other.Post.Source)})
+				}
+			}
+		}
+	}
+	return errs
 }
 
 // assetNames returns the names of the pictures in the content's assets/
@@ -228,69 +256,11 @@ func Run(ctx context.Context, r *repo.Repo, fsys fs.FS) (Report, error) {
 		return rep, err
 	}
 
-	stored, err := posts.Hashes(ctx, r.DB())
-	if err != nil {
+	if err := postKind.sync(ctx, r, c.Posts, &rep.Posts); err != nil {
 		return rep, err
 	}
-	keep := map[string]bool{}
-	for _, u := range c.Posts {
-		keep[u.Slug] = true
-		if stored[u.Slug] == u.Hash {
-			rep.Posts.Unchanged++
-			continue
-		}
-		out, err := posts.Save(ctx, r, u)
-		if err != nil {
-			return rep, fmt.Errorf("import %s: %w", u.Source, err)
-		}
-		rep.Posts.add(out.Change)
-	}
-	for _, slug := range sortedKeys(stored) {
-		if keep[slug] {
-			continue
-		}
-		out, err := posts.Remove(ctx, r, slug)
-		if err != nil {
-			return rep, fmt.Errorf("remove post %q: %w", slug, err)
-		}
-		rep.Posts.add(out.Change)
-	}
-
-	storedProjects, err := projects.Hashes(ctx, r.DB())
-	if err != nil {
+	if err := projectKind.sync(ctx, r, c.Projects, &rep.Projects); err != nil {
 		return rep, err
-	}
-	keep = map[string]bool{}
-	for _, u := range c.Projects {
-		keep[u.Name] = true
-		if storedProjects[u.Name] == u.Hash {
-			rep.Projects.Unchanged++
-			continue
-		}
-		out, err := projects.Save(ctx, r, u)
-		if err != nil {
-			return rep, fmt.Errorf("import project %q: %w", u.Name, err)
-		}
-		rep.Projects.add(out.Change)
-	}
-	for _, name := range sortedKeys(storedProjects) {
-		if keep[name] {
-			continue
-		}
-		out, err := projects.Remove(ctx, r, name)
-		if err != nil {
-			return rep, fmt.Errorf("remove project %q: %w", name, err)
-		}
-		rep.Projects.add(out.Change)
 	}
 	return rep, nil
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

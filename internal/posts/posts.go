@@ -15,7 +15,9 @@ import (
 	"time"
 
 	"blog"
+	"blog/internal/catalog"
 	"blog/internal/markdown"
+	"blog/internal/tags"
 )
 
 // SlugPattern is what a stored slug looks like: lower-case letters, digits
@@ -31,10 +33,14 @@ func NormalizeSlug(s string) string { return strings.ReplaceAll(s, "_", "-") }
 const MaxSlug = 100
 
 // Tag is a tag as shown beside a post.
-type Tag struct {
-	ID    int64  `json:"id"`
-	Label string `json:"label"`
-}
+//
+// Deprecated: use tags.Ref, which it is; the name stays while web's
+// gallery still says posts.Tag.
+type Tag = tags.Ref
+
+// table is the posts table, for the operations it shares with projects.
+var table = catalog.Table{Name: "posts", Noun: "post", Key: "slug",
+	Links: "post_tags", LinkKey: "post_id", Shown: "is_draft = 0"}
 
 // Summary is a post as lists show it.
 type Summary struct {
@@ -51,7 +57,7 @@ type Summary struct {
 	UpdatedAt      time.Time
 	ExcerptHTML    string
 	ReadingMinutes int
-	Tags           []Tag
+	Tags           []tags.Ref
 }
 
 // URL is the post's address on the blog.
@@ -70,27 +76,23 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-const summaryColumns = `p.id, p.slug, p.title, p.description, p.description_html, p.is_draft,
+var summaryColumns = `p.id, p.slug, p.title, p.description, p.description_html, p.is_draft,
 	p.published_at, p.updated_at,
-	p.excerpt_html, p.reading_minutes,
-	(SELECT json_group_array(json_object('id', t.id, 'label', t.label))
-	 FROM (SELECT t.id, t.label FROM post_tags pt JOIN tags t ON t.id = pt.tag_id
-	       WHERE pt.post_id = p.id ORDER BY t.label COLLATE NOCASE) t)`
+	p.excerpt_html, p.reading_minutes, ` + table.TagsColumn("p")
 
 func scanSummary(row interface{ Scan(...any) error }, extra ...any) (Summary, error) {
 	var s Summary
-	var published, updated, tags string
+	var published, updated, tagList string
 	dest := append([]any{&s.ID, &s.Slug, &s.Title, &s.Description, &s.DescriptionHTML, &s.Draft, &published, &updated,
-		&s.ExcerptHTML, &s.ReadingMinutes, &tags}, extra...)
+		&s.ExcerptHTML, &s.ReadingMinutes, &tagList}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return s, err
 	}
 	s.PublishedAt, _ = time.Parse(blog.TimeFormat, published)
 	s.UpdatedAt, _ = time.Parse(blog.TimeFormat, updated)
-	if err := json.Unmarshal([]byte(tags), &s.Tags); err != nil {
-		return s, fmt.Errorf("decode tags of post %q: %w", s.Slug, err)
-	}
-	return s, nil
+	var err error
+	s.Tags, err = table.DecodeTags(tagList, s.Slug)
+	return s, err
 }
 
 // Rank orders posts_fts's matches, best first: a match in the title counts
@@ -113,11 +115,9 @@ func List(ctx context.Context, db *sql.DB, f Filter) ([]Summary, error) {
 	where := []string{`p.is_draft = 0`}
 	var args []any
 	if len(f.TagIDs) > 0 {
-		where = append(where, `p.id IN (SELECT post_id FROM post_tags WHERE tag_id IN (`+
-			strings.TrimSuffix(strings.Repeat("?,", len(f.TagIDs)), ",")+`))`)
-		for _, id := range f.TagIDs {
-			args = append(args, id)
-		}
+		under, ids := table.UnderAny("p", f.TagIDs)
+		where = append(where, under)
+		args = append(args, ids...)
 	}
 	q := `SELECT ` + summaryColumns + ` FROM posts p`
 	order := ` ORDER BY p.published_at DESC, p.id DESC`
@@ -223,20 +223,7 @@ func ByPermalink(ctx context.Context, db *sql.DB, path string) (string, error) {
 // Hashes returns the content hash of every stored post by slug, so an
 // import can skip the posts that did not change.
 func Hashes(ctx context.Context, db *sql.DB) (map[string]string, error) {
-	rows, err := db.QueryContext(ctx, `SELECT slug, hash FROM posts`)
-	if err != nil {
-		return nil, fmt.Errorf("read post hashes: %w", err)
-	}
-	defer rows.Close()
-	m := map[string]string{}
-	for rows.Next() {
-		var slug, hash string
-		if err := rows.Scan(&slug, &hash); err != nil {
-			return nil, err
-		}
-		m[slug] = hash
-	}
-	return m, rows.Err()
+	return table.Hashes(ctx, db)
 }
 
 // Changed returns when anything shown on the reading side (posts,
@@ -256,22 +243,6 @@ func Changed(ctx context.Context, db *sql.DB) (time.Time, error) {
 
 // TagsInUse returns the tags that file at least one published post, by
 // label.
-func TagsInUse(ctx context.Context, db *sql.DB) ([]Tag, error) {
-	rows, err := db.QueryContext(ctx, `
-		SELECT t.id, t.label FROM tags t
-		WHERE t.id IN (SELECT pt.tag_id FROM post_tags pt JOIN posts p ON p.id = pt.post_id WHERE p.is_draft = 0)
-		ORDER BY t.label COLLATE NOCASE`)
-	if err != nil {
-		return nil, fmt.Errorf("list tags of posts: %w", err)
-	}
-	defer rows.Close()
-	list := []Tag{}
-	for rows.Next() {
-		var t Tag
-		if err := rows.Scan(&t.ID, &t.Label); err != nil {
-			return nil, err
-		}
-		list = append(list, t)
-	}
-	return list, rows.Err()
+func TagsInUse(ctx context.Context, db *sql.DB) ([]tags.Ref, error) {
+	return table.TagsInUse(ctx, db)
 }

@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -60,8 +59,8 @@ func (u Upsert) ComputeHash() string {
 // Register adds the post operations to r. Every node registers them, so a
 // write runs wherever the chain sends it.
 func Register(r *repo.Repo) {
-	r.Handle(OpUpsert, execUpsert)
-	r.Handle(OpDelete, execDelete)
+	r.Handle(OpUpsert, repo.Typed(execUpsert))
+	r.Handle(OpDelete, repo.Typed(execDelete))
 }
 
 // Save stores u through the write chain.
@@ -118,11 +117,7 @@ func invalid(field, format string, args ...any) error {
 	return blog.FieldErrorf(field, format, args...)
 }
 
-func execUpsert(ctx context.Context, tx *sql.Tx, raw json.RawMessage) (any, error) {
-	var u Upsert
-	if err := json.Unmarshal(raw, &u); err != nil {
-		return nil, blog.Errorf(blog.EBADREQUEST, "Malformed arguments: %v", err)
-	}
+func execUpsert(ctx context.Context, tx *sql.Tx, u Upsert) (any, error) {
 	if err := u.Validate(); err != nil {
 		return nil, err
 	}
@@ -130,29 +125,48 @@ func execUpsert(ctx context.Context, tx *sql.Tx, raw json.RawMessage) (any, erro
 	if err != nil {
 		return nil, err
 	}
+	id, hash, err := table.Find(ctx, tx, u.Slug)
+	if err != nil {
+		return nil, err
+	}
+	if id != 0 && hash == u.Hash {
+		return repo.Outcome{ID: id, Change: repo.Unchanged}, nil
+	}
+	change := repo.Updated
+	if id == 0 {
+		change = repo.Created
+	}
+	now := time.Now()
+	if id, err = store(ctx, tx, id, u, now); err != nil {
+		return nil, err
+	}
+	if u.Draft {
+		// A draft is filed under no tag, and creates none: its tags would
+		// show readers what it is about before it is out.
+		tagList = nil
+	}
+	if err := table.File(ctx, tx, id, u.Slug, tagList, now); err != nil {
+		return nil, err
+	}
+	if err := storePermalinks(ctx, tx, id, u); err != nil {
+		return nil, err
+	}
+	return repo.Outcome{ID: id, Change: change}, nil
+}
+
+// store writes u's row: a new one when id is 0, else the row id. It
+// returns the row's id.
+func store(ctx context.Context, tx *sql.Tx, id int64, u Upsert, now time.Time) (int64, error) {
 	if u.TOC == nil {
 		u.TOC = []markdown.Heading{}
 	}
 	toc, err := json.Marshal(u.TOC)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
-
-	var id int64
-	var hash string
-	err = tx.QueryRowContext(ctx, `SELECT id, hash FROM posts WHERE slug = ?`, u.Slug).Scan(&id, &hash)
-	switch {
-	case err == nil && hash == u.Hash:
-		return repo.Outcome{ID: id, Change: repo.Unchanged}, nil
-	case err != nil && !errors.Is(err, sql.ErrNoRows):
-		return nil, fmt.Errorf("look up post %q: %w", u.Slug, err)
-	}
-	change := repo.Updated
-	now := time.Now()
 	ts := now.UTC().Format(blog.TimeFormat)
 	published := u.PublishedAt.UTC().Format(blog.TimeFormat)
 	if id == 0 {
-		change = repo.Created
 		err = tx.QueryRowContext(ctx, `
 			INSERT INTO posts (slug, title, description, description_html, is_draft, published_at, html,
 				excerpt_html, body_text, toc, words, reading_minutes, source, hash, created_at, updated_at)
@@ -169,54 +183,28 @@ func execUpsert(ctx context.Context, tx *sql.Tx, raw json.RawMessage) (any, erro
 			string(toc), u.Words, u.ReadingMinutes, u.Source, u.Hash, ts, id)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("store post %q: %w", u.Slug, err)
+		return 0, fmt.Errorf("store post %q: %w", u.Slug, err)
 	}
+	return id, nil
+}
 
-	if u.Draft {
-		// A draft is filed under no tag, and creates none: its tags would
-		// show readers what it is about before it is out.
-		tagList = nil
-	}
-	ids, err := tags.Ensure(ctx, tx, tagList, now)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM post_tags WHERE post_id = ?`, id); err != nil {
-		return nil, fmt.Errorf("file post %q: %w", u.Slug, err)
-	}
-	for _, tagID := range ids {
-		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO post_tags (post_id, tag_id) VALUES (?, ?)`, id, tagID); err != nil {
-			return nil, fmt.Errorf("file post %q: %w", u.Slug, err)
-		}
-	}
-
-	// A permalink belongs to one post: this one takes it from any other,
-	// since the import checked that no two files claim the same one.
+// storePermalinks gives the post id exactly u's old addresses. A permalink
+// belongs to one post: this one takes it from any other, since the import
+// checked that no two files claim the same one.
+func storePermalinks(ctx context.Context, tx *sql.Tx, id int64, u Upsert) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM post_permalinks WHERE post_id = ?`, id); err != nil {
-		return nil, fmt.Errorf("store permalinks of %q: %w", u.Slug, err)
+		return fmt.Errorf("store permalinks of %q: %w", u.Slug, err)
 	}
 	for _, p := range u.Permalinks {
 		if _, err := tx.ExecContext(ctx, `
 			INSERT INTO post_permalinks (path, post_id) VALUES (?, ?)
 			ON CONFLICT (path) DO UPDATE SET post_id = excluded.post_id`, p, id); err != nil {
-			return nil, fmt.Errorf("store permalinks of %q: %w", u.Slug, err)
+			return fmt.Errorf("store permalinks of %q: %w", u.Slug, err)
 		}
 	}
-	return repo.Outcome{ID: id, Change: change}, nil
+	return nil
 }
 
-func execDelete(ctx context.Context, tx *sql.Tx, raw json.RawMessage) (any, error) {
-	var a deleteArgs
-	if err := json.Unmarshal(raw, &a); err != nil {
-		return nil, blog.Errorf(blog.EBADREQUEST, "Malformed arguments: %v", err)
-	}
-	var id int64
-	err := tx.QueryRowContext(ctx, `DELETE FROM posts WHERE slug = ? RETURNING id`, a.Slug).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return repo.Outcome{Change: repo.Unchanged}, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("delete post %q: %w", a.Slug, err)
-	}
-	return repo.Outcome{ID: id, Change: repo.Deleted}, nil
+func execDelete(ctx context.Context, tx *sql.Tx, a deleteArgs) (any, error) {
+	return table.Delete(ctx, tx, a.Slug)
 }

@@ -9,7 +9,6 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -17,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"blog"
+	"blog/internal/catalog"
 	"blog/internal/repo"
 	"blog/internal/tags"
 )
@@ -27,11 +27,9 @@ const (
 	OpDelete = "projects.delete"
 )
 
-// Tag is a tag as shown beside a project.
-type Tag struct {
-	ID    int64  `json:"id"`
-	Label string `json:"label"`
-}
+// table is the projects table, for the operations it shares with posts.
+var table = catalog.Table{Name: "projects", Noun: "project", Key: "name",
+	Links: "project_tags", LinkKey: "project_id"}
 
 // Project is a project as the projects page shows it.
 type Project struct {
@@ -39,7 +37,7 @@ type Project struct {
 	Name        string
 	URL         string
 	Description string
-	Tags        []Tag
+	Tags        []tags.Ref
 	UpdatedAt   time.Time
 }
 
@@ -83,11 +81,9 @@ func List(ctx context.Context, db *sql.DB, f Filter) ([]Project, error) {
 	var where []string
 	var args []any
 	if len(f.TagIDs) > 0 {
-		where = append(where, `p.id IN (SELECT project_id FROM project_tags WHERE tag_id IN (`+
-			strings.TrimSuffix(strings.Repeat("?,", len(f.TagIDs)), ",")+`))`)
-		for _, id := range f.TagIDs {
-			args = append(args, id)
-		}
+		under, ids := table.UnderAny("p", f.TagIDs)
+		where = append(where, under)
+		args = append(args, ids...)
 	}
 	order := ` ORDER BY p.position, p.id`
 	join := ""
@@ -98,10 +94,7 @@ func List(ctx context.Context, db *sql.DB, f Filter) ([]Project, error) {
 		args = append(args, f.Match)
 		order = ` ORDER BY ` + Rank + `, p.position`
 	}
-	q := `SELECT p.id, p.name, p.url, p.description, p.updated_at,
-		(SELECT json_group_array(json_object('id', t.id, 'label', t.label))
-		 FROM (SELECT t.id, t.label FROM project_tags pt JOIN tags t ON t.id = pt.tag_id
-		       WHERE pt.project_id = p.id ORDER BY t.label COLLATE NOCASE) t)
+	q := `SELECT p.id, p.name, p.url, p.description, p.updated_at, ` + table.TagsColumn("p") + `
 		FROM projects p` + join
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, ` AND `)
@@ -115,13 +108,13 @@ func List(ctx context.Context, db *sql.DB, f Filter) ([]Project, error) {
 	list := []Project{}
 	for rows.Next() {
 		var p Project
-		var updated, tags string
-		if err := rows.Scan(&p.ID, &p.Name, &p.URL, &p.Description, &updated, &tags); err != nil {
+		var updated, tagList string
+		if err := rows.Scan(&p.ID, &p.Name, &p.URL, &p.Description, &updated, &tagList); err != nil {
 			return nil, fmt.Errorf("list projects: %w", err)
 		}
 		p.UpdatedAt, _ = time.Parse(blog.TimeFormat, updated)
-		if err := json.Unmarshal([]byte(tags), &p.Tags); err != nil {
-			return nil, fmt.Errorf("decode tags of project %q: %w", p.Name, err)
+		if p.Tags, err = table.DecodeTags(tagList, p.Name); err != nil {
+			return nil, err
 		}
 		list = append(list, p)
 	}
@@ -135,20 +128,7 @@ func ByTag(ctx context.Context, db *sql.DB, tagID int64) ([]Project, error) {
 
 // Hashes returns the content hash of every stored project by name.
 func Hashes(ctx context.Context, db *sql.DB) (map[string]string, error) {
-	rows, err := db.QueryContext(ctx, `SELECT name, hash FROM projects`)
-	if err != nil {
-		return nil, fmt.Errorf("read project hashes: %w", err)
-	}
-	defer rows.Close()
-	m := map[string]string{}
-	for rows.Next() {
-		var name, hash string
-		if err := rows.Scan(&name, &hash); err != nil {
-			return nil, err
-		}
-		m[name] = hash
-	}
-	return m, rows.Err()
+	return table.Hashes(ctx, db)
 }
 
 // Upsert is a project ready to be stored, keyed by its name. It is the
@@ -205,8 +185,8 @@ func (u Upsert) Validate() error {
 
 // Register adds the project operations to r.
 func Register(r *repo.Repo) {
-	r.Handle(OpUpsert, execUpsert)
-	r.Handle(OpDelete, execDelete)
+	r.Handle(OpUpsert, repo.Typed(execUpsert))
+	r.Handle(OpDelete, repo.Typed(execDelete))
 }
 
 // Save stores u through the write chain.
@@ -223,11 +203,7 @@ type deleteArgs struct {
 	Name string `json:"name"`
 }
 
-func execUpsert(ctx context.Context, tx *sql.Tx, raw json.RawMessage) (any, error) {
-	var u Upsert
-	if err := json.Unmarshal(raw, &u); err != nil {
-		return nil, blog.Errorf(blog.EBADREQUEST, "Malformed arguments: %v", err)
-	}
+func execUpsert(ctx context.Context, tx *sql.Tx, u Upsert) (any, error) {
 	if err := u.Validate(); err != nil {
 		return nil, err
 	}
@@ -235,15 +211,12 @@ func execUpsert(ctx context.Context, tx *sql.Tx, raw json.RawMessage) (any, erro
 	if err != nil {
 		return nil, err
 	}
-
-	var id int64
-	var hash string
-	err = tx.QueryRowContext(ctx, `SELECT id, hash FROM projects WHERE name = ?`, u.Name).Scan(&id, &hash)
-	switch {
-	case err == nil && hash == u.Hash:
+	id, hash, err := table.Find(ctx, tx, u.Name)
+	if err != nil {
+		return nil, err
+	}
+	if id != 0 && hash == u.Hash {
 		return repo.Outcome{ID: id, Change: repo.Unchanged}, nil
-	case err != nil && !errors.Is(err, sql.ErrNoRows):
-		return nil, fmt.Errorf("look up project %q: %w", u.Name, err)
 	}
 	change := repo.Updated
 	now := time.Now()
@@ -262,55 +235,17 @@ func execUpsert(ctx context.Context, tx *sql.Tx, raw json.RawMessage) (any, erro
 	if err != nil {
 		return nil, fmt.Errorf("store project %q: %w", u.Name, err)
 	}
-
-	ids, err := tags.Ensure(ctx, tx, tagList, now)
-	if err != nil {
+	if err := table.File(ctx, tx, id, u.Name, tagList, now); err != nil {
 		return nil, err
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM project_tags WHERE project_id = ?`, id); err != nil {
-		return nil, fmt.Errorf("file project %q: %w", u.Name, err)
-	}
-	for _, tagID := range ids {
-		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO project_tags (project_id, tag_id) VALUES (?, ?)`, id, tagID); err != nil {
-			return nil, fmt.Errorf("file project %q: %w", u.Name, err)
-		}
 	}
 	return repo.Outcome{ID: id, Change: change}, nil
 }
 
-func execDelete(ctx context.Context, tx *sql.Tx, raw json.RawMessage) (any, error) {
-	var a deleteArgs
-	if err := json.Unmarshal(raw, &a); err != nil {
-		return nil, blog.Errorf(blog.EBADREQUEST, "Malformed arguments: %v", err)
-	}
-	var id int64
-	err := tx.QueryRowContext(ctx, `DELETE FROM projects WHERE name = ? RETURNING id`, a.Name).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return repo.Outcome{Change: repo.Unchanged}, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("delete project %q: %w", a.Name, err)
-	}
-	return repo.Outcome{ID: id, Change: repo.Deleted}, nil
+func execDelete(ctx context.Context, tx *sql.Tx, a deleteArgs) (any, error) {
+	return table.Delete(ctx, tx, a.Name)
 }
 
 // TagsInUse returns the tags that file at least one project, by label.
-func TagsInUse(ctx context.Context, db *sql.DB) ([]Tag, error) {
-	rows, err := db.QueryContext(ctx, `
-		SELECT t.id, t.label FROM tags t
-		WHERE t.id IN (SELECT tag_id FROM project_tags)
-		ORDER BY t.label COLLATE NOCASE`)
-	if err != nil {
-		return nil, fmt.Errorf("list tags of projects: %w", err)
-	}
-	defer rows.Close()
-	list := []Tag{}
-	for rows.Next() {
-		var t Tag
-		if err := rows.Scan(&t.ID, &t.Label); err != nil {
-			return nil, err
-		}
-		list = append(list, t)
-	}
-	return list, rows.Err()
+func TagsInUse(ctx context.Context, db *sql.DB) ([]tags.Ref, error) {
+	return table.TagsInUse(ctx, db)
 }

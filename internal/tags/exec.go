@@ -3,7 +3,6 @@ package tags
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 
 	"blog"
@@ -12,11 +11,7 @@ import (
 // The executions below run inside the write's transaction on whichever node
 // the chain runs them: they trust nothing about their arguments.
 
-func (s *Service) execCreate(ctx context.Context, tx *sql.Tx, raw json.RawMessage) (any, error) {
-	var a createArgs
-	if err := decode(raw, &a); err != nil {
-		return nil, err
-	}
+func (s *Service) execCreate(ctx context.Context, tx *sql.Tx, a createArgs) (any, error) {
 	label, err := NormalizeLabel(a.Label)
 	if err != nil {
 		return nil, err
@@ -37,11 +32,7 @@ func (s *Service) execCreate(ctx context.Context, tx *sql.Tx, raw json.RawMessag
 	return get(ctx, tx, id)
 }
 
-func (s *Service) execRename(ctx context.Context, tx *sql.Tx, raw json.RawMessage) (any, error) {
-	var a renameArgs
-	if err := decode(raw, &a); err != nil {
-		return nil, err
-	}
+func (s *Service) execRename(ctx context.Context, tx *sql.Tx, a renameArgs) (any, error) {
 	label, err := NormalizeLabel(a.Label)
 	if err != nil {
 		return nil, err
@@ -65,11 +56,7 @@ func (s *Service) execRename(ctx context.Context, tx *sql.Tx, raw json.RawMessag
 	return get(ctx, tx, a.ID)
 }
 
-func (s *Service) execDelete(ctx context.Context, tx *sql.Tx, raw json.RawMessage) (any, error) {
-	var a deleteArgs
-	if err := decode(raw, &a); err != nil {
-		return nil, err
-	}
+func (s *Service) execDelete(ctx context.Context, tx *sql.Tx, a deleteArgs) (any, error) {
 	res, err := tx.ExecContext(ctx, `DELETE FROM tags WHERE id = ?`, a.ID)
 	if err != nil {
 		return nil, fmt.Errorf("delete tag: %w", err)

@@ -30,6 +30,13 @@ type Tag struct {
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
+// Ref is a tag as shown beside what it files: a post, a project, a list's
+// tag bar.
+type Ref struct {
+	ID    int64  `json:"id"`
+	Label string `json:"label"`
+}
+
 // Service reads tags from the database and writes them through the chain.
 type Service struct {
 	db   *sql.DB
@@ -40,9 +47,9 @@ type Service struct {
 // NewService returns a Service and registers the tag operations on r.
 func NewService(r *repo.Repo) *Service {
 	s := &Service{db: r.DB(), repo: r, now: time.Now}
-	r.Handle(OpCreate, s.execCreate)
-	r.Handle(OpRename, s.execRename)
-	r.Handle(OpDelete, s.execDelete)
+	r.Handle(OpCreate, repo.Typed(s.execCreate))
+	r.Handle(OpRename, repo.Typed(s.execRename))
+	r.Handle(OpDelete, repo.Typed(s.execDelete))
 	return s
 }
 
@@ -197,13 +204,6 @@ func (s *Service) Rename(ctx context.Context, id int64, label string) (Tag, erro
 func (s *Service) Delete(ctx context.Context, id int64) error {
 	_, err := repo.Call[json.RawMessage](ctx, s.repo, OpDelete, deleteArgs{ID: id})
 	return err
-}
-
-func decode(raw json.RawMessage, v any) error {
-	if err := json.Unmarshal(raw, v); err != nil {
-		return blog.Errorf(blog.EBADREQUEST, "Malformed arguments: %v", err)
-	}
-	return nil
 }
 
 func conflict(label string) error {
