@@ -17,6 +17,7 @@ import (
 	"blog/internal/repo"
 	"blog/internal/search"
 	"blog/internal/sqlite/sqlitetest"
+	"blog/internal/tags"
 )
 
 // openRepo returns a repo on a fresh, migrated database with the import
@@ -421,7 +422,7 @@ func isNotFound(err error) bool {
 	return err != nil && strings.HasPrefix(err.Error(), "not_found")
 }
 
-func tagLabels(list []posts.Tag) string {
+func tagLabels(list []tags.Ref) string {
 	var s []string
 	for _, t := range list {
 		s = append(s, t.Label)

@@ -32,12 +32,6 @@ func NormalizeSlug(s string) string { return strings.ReplaceAll(s, "_", "-") }
 // MaxSlug is the longest slug allowed.
 const MaxSlug = 100
 
-// Tag is a tag as shown beside a post.
-//
-// Deprecated: use tags.Ref, which it is; the name stays while web's
-// gallery still says posts.Tag.
-type Tag = tags.Ref
-
 // table is the posts table, for the operations it shares with projects.
 var table = catalog.Table{Name: "posts", Noun: "post", Key: "slug",
 	Links: "post_tags", LinkKey: "post_id", Shown: "is_draft = 0"}
@@ -224,21 +218,6 @@ func ByPermalink(ctx context.Context, db *sql.DB, path string) (string, error) {
 // import can skip the posts that did not change.
 func Hashes(ctx context.Context, db *sql.DB) (map[string]string, error) {
 	return table.Hashes(ctx, db)
-}
-
-// Changed returns when anything shown on the reading side (posts,
-// projects, tags) last changed, as the database records it.
-func Changed(ctx context.Context, db *sql.DB) (time.Time, error) {
-	var s string
-	err := db.QueryRowContext(ctx, `SELECT changed_at FROM content_changes WHERE id = 1`).Scan(&s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("read last change: %w", err)
-	}
-	t, err := time.Parse("2006-01-02T15:04:05.000Z", s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("read last change %q: %w", s, err)
-	}
-	return t, nil
 }
 
 // TagsInUse returns the tags that file at least one published post, by

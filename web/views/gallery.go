@@ -6,6 +6,7 @@ import (
 	"blog/internal/markdown"
 	"blog/internal/posts"
 	"blog/internal/search"
+	"blog/internal/tags"
 )
 
 // swatches are the colour variables of style.css the gallery shows.
@@ -23,16 +24,16 @@ const sampleCode = `<pre class="chroma" data-lang="go"><code><span class="kd">fu
 // the database.
 func SampleGallery() GallerySample {
 	day := time.Date(2026, 3, 14, 9, 0, 0, 0, time.UTC)
-	tags := []posts.Tag{{ID: 1, Label: "litefs"}, {ID: 2, Label: "sqlite"}}
+	labels := []tags.Ref{{ID: 1, Label: "litefs"}, {ID: 2, Label: "sqlite"}}
 	return GallerySample{
 		Posts: []posts.Summary{
 			{Slug: "gallery-a", Title: "A write on a replica", Description: "Where the write goes, and how it comes back.",
-				PublishedAt: day, ReadingMinutes: 6, Tags: tags,
+				PublishedAt: day, ReadingMinutes: 6, Tags: labels,
 				ExcerptHTML: "<p>The replica cannot write, so it hands the write over and waits.</p>"},
 			{Slug: "gallery-b", Title: "Counting rows on every node", Description: "The same number, read from each copy.",
 				PublishedAt: day.AddDate(0, -1, 0), ReadingMinutes: 3},
 			{Slug: "gallery-c", Title: "When the lease moves", Description: "A new primary, and the writes in flight.",
-				PublishedAt: day.AddDate(0, -2, 0), ReadingMinutes: 9, Tags: tags[:1]},
+				PublishedAt: day.AddDate(0, -2, 0), ReadingMinutes: 9, Tags: labels[:1]},
 		},
 		Hits: []search.Hit{
 			{Kind: "post", Title: "A write on a replica", URL: "/gallery", Date: day,
