@@ -1,4 +1,4 @@
-package cluster
+package clustertest
 
 import (
 	"bytes"
@@ -22,13 +22,14 @@ import (
 
 	"blog"
 	"blog/deploy"
+	"blog/internal/blogtest"
 	"blog/internal/litefs"
 	"blog/internal/tags"
 )
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	RemoveBuilds()
+	blogtest.RemoveBinaries()
 	os.Exit(code)
 }
 
