@@ -154,7 +154,7 @@ func Require(t testing.TB) string {
 func Start(t testing.TB, opts Options) *Cluster {
 	t.Helper()
 	litefs := Require(t)
-	root, err := deploy.ModuleRoot(".")
+	root, err := deploy.ModuleRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,13 +167,9 @@ func Start(t testing.TB, opts Options) *Cluster {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fly, err := deploy.LoadFly(filepath.Join(root, deploy.FlyFile))
+	dbPath, err := deployedDB(root)
 	if err != nil {
 		t.Fatal(err)
-	}
-	dbPath := fly.Env["BLOG_DB"]
-	if dbPath == "" {
-		t.Fatalf("%s sets no BLOG_DB in [env]", deploy.FlyFile)
 	}
 
 	tmp := t.TempDir()
