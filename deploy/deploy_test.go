@@ -10,6 +10,7 @@ import (
 	"go/token"
 	"io"
 	"net"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,7 +22,10 @@ import (
 	"testing"
 	"time"
 
+	"gopkg.in/yaml.v3"
+
 	"blog/deploy"
+	"blog/internal/blogtest"
 	"blog/internal/litefs"
 )
 
@@ -36,14 +40,38 @@ const (
 // written in fly.toml.
 var requiredSecrets = []string{"BLOG_FORWARD_SECRET", "BLOG_ADMIN_PASSWORD"}
 
+// files are the texts of the deployment's files, by name. Tests check them
+// as they are and as broken copies.
+type files map[string][]byte
+
+func readFiles(root string) (files, error) {
+	f := files{}
+	for _, name := range []string{deploy.FlyFile, deploy.LiteFSFile, deploy.DockerFile, deploy.DockerIgnoreFile, deploy.RunbookFile, deploy.TestScriptFile} {
+		b, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(name)))
+		if err != nil {
+			return nil, err
+		}
+		f[name] = b
+	}
+	return f, nil
+}
+
+// clone returns a copy of f that can be changed without changing f.
+func (f files) clone() files {
+	c := make(files, len(f))
+	for k, v := range f {
+		c[k] = bytes.Clone(v)
+	}
+	return c
+}
+
 // bundle is the deployment's files, parsed.
 type bundle struct {
-	root       string
-	files      deploy.Files
-	fly        *deploy.Fly
-	candidate  *deploy.LiteFS // litefs.yml on a machine in the primary region
-	dockerfile *deploy.Dockerfile
-	ignore     *deploy.DockerIgnore
+	root      string
+	files     files
+	fly       *flyConfig
+	candidate *deploy.LiteFS // litefs.yml on a machine in the primary region
+	ignore    *dockerIgnore
 }
 
 func (b *bundle) env(region string) func(string) string {
@@ -62,19 +90,17 @@ func (b *bundle) env(region string) func(string) string {
 	}
 }
 
-func parseBundle(root string, files deploy.Files) (*bundle, error) {
+func parseBundle(root string, files files) (*bundle, error) {
 	b := &bundle{root: root, files: files}
 	var err error
-	if b.fly, err = deploy.ParseFly(files[deploy.FlyFile]); err != nil {
+	if b.fly, err = parseFly(files[deploy.FlyFile]); err != nil {
 		return nil, err
 	}
-	if b.candidate, err = deploy.ParseLiteFS(files[deploy.LiteFSFile], b.env(b.fly.PrimaryRegion)); err != nil {
+	// A key LiteFS does not know fails its own check below.
+	if b.candidate, err = deploy.ParseLiteFSIgnoringUnknownKeys(files[deploy.LiteFSFile], b.env(b.fly.PrimaryRegion)); err != nil {
 		return nil, err
 	}
-	if b.dockerfile, err = deploy.ParseDockerfile(files[deploy.DockerFile]); err != nil {
-		return nil, err
-	}
-	if b.ignore, err = deploy.ParseDockerIgnore(files[deploy.DockerIgnoreFile]); err != nil {
+	if b.ignore, err = parseDockerIgnore(files[deploy.DockerIgnoreFile]); err != nil {
 		return nil, err
 	}
 	return b, nil
@@ -202,15 +228,13 @@ var checks = []check{
 		},
 	},
 	{
-		// The image test builds and runs the image; this is what running
-		// it cannot tell.
-		name: "the image's blog is static and built as the tests build it",
-		run:  checkGoBuild,
+		// The image test reads how the image's blog was built
+		// (TestImageBuildCheckCatchesBreakage); this is the script.
+		name: "scripts/test builds as the tests build it",
+		run:  checkTestScript,
 		breaks: []edit{
-			{deploy.DockerFile, "-tags sqlite3_flock", `-tags "sqlite3_flock netgo"`},
-			{deploy.DockerFile, "CGO_ENABLED=0 ", "CGO_ENABLED=1 "},
-			{deploy.DockerFile, "-trimpath ", ""},
 			{deploy.TestScriptFile, "go test -tags sqlite3_flock", "go test -tags other"},
+			{deploy.TestScriptFile, "go vet -tags sqlite3_flock", "go vet"},
 		},
 	},
 	{
@@ -229,7 +253,7 @@ var checks = []check{
 
 func moduleRoot(t testing.TB) string {
 	t.Helper()
-	root, err := deploy.ModuleRoot(".")
+	root, err := deploy.ModuleRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -239,7 +263,7 @@ func moduleRoot(t testing.TB) string {
 func readBundle(t testing.TB) *bundle {
 	t.Helper()
 	root := moduleRoot(t)
-	files, err := deploy.ReadFiles(root)
+	files, err := readFiles(root)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -273,7 +297,7 @@ func TestDeployChecksCatchBreakage(t *testing.T) {
 				t.Fatal("no breakage to test this check with")
 			}
 			for _, e := range c.breaks {
-				files := good.files.Clone()
+				files := good.files.clone()
 				if !bytes.Contains(files[e.file], []byte(e.old)) {
 					t.Errorf("%s no longer contains %q; update this test's edit", e.file, e.old)
 					continue
@@ -347,7 +371,7 @@ func checkListensOnIPv6(b *bundle) error {
 
 func checkVolume(b *bundle) error {
 	dir := b.candidate.Data.Dir
-	m := b.fly.Mount(dir)
+	m := b.fly.mount(dir)
 	if m == nil {
 		return fmt.Errorf("no [mounts] destination is litefs.yml's data.dir %q; LiteFS's data would not survive a restart", dir)
 	}
@@ -382,10 +406,11 @@ func checkLease(b *bundle) error {
 
 func checkPrimaryName(b *bundle) error {
 	l := b.candidate
-	host, port, err := l.AdvertisedHostPort()
-	if err != nil {
-		return err
+	u, err := url.Parse(l.Lease.AdvertiseURL)
+	if err != nil || u.Scheme != "http" || u.Hostname() == "" || u.Port() == "" {
+		return fmt.Errorf("lease.advertise-url %q: want http://HOST:PORT (%v)", l.Lease.AdvertiseURL, err)
 	}
+	host, port := u.Hostname(), u.Port()
 	// Replicas forward writes to the name in .primary, which is the
 	// primary's lease.hostname.
 	if l.Lease.Hostname != host {
@@ -394,32 +419,31 @@ func checkPrimaryName(b *bundle) error {
 	if want := sampleMachineID + ".vm." + b.fly.App + ".internal"; host != want {
 		return fmt.Errorf("the primary is advertised as %q, want the machine's private name %q", host, want)
 	}
-	if port != l.HTTPPort() {
-		return fmt.Errorf("advertise-url's port %s is not the port LiteFS listens on (%s)", port, l.HTTPPort())
+	if _, api, _ := net.SplitHostPort(l.HTTP.Addr); port != api {
+		return fmt.Errorf("advertise-url's port %s is not the port LiteFS listens on (http.addr %q)", port, l.HTTP.Addr)
 	}
 	return nil
 }
 
 func checkNoProxy(b *bundle) error {
-	if b.candidate.Proxy {
+	// Even an empty section: it invites filling in.
+	var sections map[string]any
+	if err := yaml.Unmarshal(b.files[deploy.LiteFSFile], &sections); err != nil {
+		return err
+	}
+	if _, ok := sections["proxy"]; ok {
 		return errors.New("litefs.yml has a proxy: section; the blog forwards writes itself, and a second forwarding layer would replay them")
 	}
 	return nil
 }
 
 func checkLiteFSKeys(b *bundle) error {
-	unknown, err := deploy.UnknownLiteFSKeys(b.files[deploy.LiteFSFile])
-	if err != nil {
-		return err
-	}
-	if len(unknown) > 0 {
-		return fmt.Errorf("litefs.yml has keys LiteFS v0.5 refuses: %s", strings.Join(unknown, ", "))
-	}
-	return nil
+	_, err := deploy.ParseLiteFS(b.files[deploy.LiteFSFile], b.env(b.fly.PrimaryRegion))
+	return err
 }
 
 func checkSecrets(b *bundle) error {
-	set := deploy.SecretsSet(b.files[deploy.RunbookFile])
+	set := secretsSet(b.files[deploy.RunbookFile])
 	for _, name := range requiredSecrets {
 		if !slices.Contains(set, name) {
 			return fmt.Errorf("%s's `fly secrets set` does not set %s (it sets %v)", deploy.RunbookFile, name, set)
@@ -461,7 +485,7 @@ func cmdBlogMentions(root, text string) (bool, error) {
 }
 
 func checkRunbookSQLite(b *bundle) error {
-	cmds, err := deploy.SSHCommands(b.files[deploy.RunbookFile])
+	cmds, err := sshCommands(b.files[deploy.RunbookFile])
 	if err != nil {
 		return err
 	}
@@ -558,7 +582,7 @@ func mainDecl(root string, tok token.Token, name string) (value string, found bo
 }
 
 func checkHealth(b *bundle) error {
-	c := b.fly.HealthCheck("/health")
+	c := b.fly.healthCheck("/health")
 	if c == nil {
 		return errors.New("[http_service] has no GET /health check")
 	}
@@ -581,43 +605,27 @@ func checkHealth(b *bundle) error {
 	return nil
 }
 
-// goBuild returns the Dockerfile's one go build.
-func goBuild(b *bundle) (deploy.GoBuild, error) {
-	builds, err := b.dockerfile.GoBuilds()
-	if err != nil {
-		return deploy.GoBuild{}, err
-	}
-	if len(builds) != 1 {
-		return deploy.GoBuild{}, fmt.Errorf("the Dockerfile has %d go build commands, want 1", len(builds))
-	}
-	return builds[0], nil
-}
-
-func checkGoBuild(b *bundle) error {
-	g, err := goBuild(b)
-	if err != nil {
-		return err
-	}
-	scriptTags := deploy.TestBuildTags(b.files[deploy.TestScriptFile])
-	if len(scriptTags) == 0 {
-		return fmt.Errorf("%s builds nothing with -tags", deploy.TestScriptFile)
-	}
-	for _, tags := range scriptTags {
-		if tags != deploy.BuildTags {
-			return fmt.Errorf("%s builds with -tags %q, want %q", deploy.TestScriptFile, tags, deploy.BuildTags)
+// checkTestScript: scripts/test vets, builds and tests with the tags the
+// tests and the image build with.
+func checkTestScript(b *bundle) error {
+	n := 0
+	for line := range strings.Lines(string(b.files[deploy.TestScriptFile])) {
+		line = strings.TrimSpace(line)
+		if !goBuildCommand.MatchString(line) {
+			continue
+		}
+		n++
+		if tags := scriptBuildTags([]byte(line)); !slices.Equal(tags, []string{blogtest.BuildTags}) {
+			return fmt.Errorf("%s runs %q, want it with -tags %s", deploy.TestScriptFile, line, blogtest.BuildTags)
 		}
 	}
-	if g.Tags != deploy.BuildTags {
-		return fmt.Errorf("the Dockerfile builds with -tags %q; the tests build with %q, and without it SQLite fails on LiteFS", g.Tags, deploy.BuildTags)
-	}
-	if g.Env["CGO_ENABLED"] != "0" {
-		return fmt.Errorf("the Dockerfile builds with CGO_ENABLED=%q, want 0", g.Env["CGO_ENABLED"])
-	}
-	if !g.Trimpath {
-		return errors.New("the Dockerfile builds without -trimpath")
+	if n == 0 {
+		return fmt.Errorf("%s runs no go vet, build or test", deploy.TestScriptFile)
 	}
 	return nil
 }
+
+var goBuildCommand = regexp.MustCompile(`^go (?:vet|build|test)\b`)
 
 // goModVersion returns the major.minor Go version of go.mod.
 func goModVersion(root string) (string, error) {
@@ -643,7 +651,7 @@ var (
 // of the module's packages it depends on.
 func filesOfTheBuild(root string) ([]string, error) {
 	buildFilesOnce.Do(func() {
-		cmd := exec.Command("go", "list", "-deps", "-tags", deploy.BuildTags, "-json", "./cmd/blog")
+		cmd := exec.Command("go", "list", "-deps", "-tags", blogtest.BuildTags, "-json", "./cmd/blog")
 		cmd.Dir = root
 		out, err := cmd.Output()
 		if err != nil {
@@ -690,12 +698,12 @@ func checkDockerIgnore(b *bundle) error {
 	// The Dockerfile's COPY sources outside the build's own files.
 	needed = append(needed, deploy.LiteFSFile)
 	for _, f := range needed {
-		if b.ignore.Excluded(f) {
+		if b.ignore.excluded(f) {
 			return fmt.Errorf(".dockerignore leaves out %s, which the image's build needs", f)
 		}
 	}
 	for _, f := range []string{".git/HEAD", "data/blog.db", "blog.db", "internal/sqlite/x.db-wal", "blog"} {
-		if !b.ignore.Excluded(f) {
+		if !b.ignore.excluded(f) {
 			return fmt.Errorf(".dockerignore lets %s into the build context", f)
 		}
 	}

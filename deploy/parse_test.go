@@ -1,9 +1,8 @@
 package deploy_test
 
 import (
-	"slices"
+	"strings"
 	"testing"
-	"time"
 
 	"blog/deploy"
 )
@@ -18,6 +17,7 @@ func TestExpandEnvLikeLiteFS(t *testing.T) {
 		{"${FLY_REGION == 'ams'}", "true"},
 		{`${FLY_REGION == "lhr"}`, "false"},
 		{`${ FLY_REGION != "lhr" }`, "true"},
+		{"${FLY_REGION == ''}", "false"},
 		{"litefs/${APP}", "litefs/notes"},
 		{"$APP.internal", "notes.internal"},
 		{"${MISSING}x", "x"},
@@ -29,115 +29,28 @@ func TestExpandEnvLikeLiteFS(t *testing.T) {
 	}
 }
 
-func TestShellWords(t *testing.T) {
-	cases := []struct {
-		in   string
-		want []string
-	}{
-		{`go build -tags sqlite3_flock ./cmd/blog`, []string{"go", "build", "-tags", "sqlite3_flock", "./cmd/blog"}},
-		{`-ldflags "-X main.version=${VERSION}" -o /out/blog`, []string{"-ldflags", "-X main.version=${VERSION}", "-o", "/out/blog"}},
-		{`'a b'"c d"e\ f`, []string{"a bc de f"}},
-		{`'sqlite3 db "SELECT 1 WHERE l='\''x'\''"'`, []string{`sqlite3 db "SELECT 1 WHERE l='x'"`}},
-		{`"a \"b\" \$c \d"`, []string{`a "b" $c \d`}},
-	}
-	for _, c := range cases {
-		got, err := deploy.ShellWords(c.in)
-		if err != nil || !slices.Equal(got, c.want) {
-			t.Errorf("ShellWords(%q) = %q, %v; want %q", c.in, got, err, c.want)
-		}
-	}
-	if _, err := deploy.ShellWords(`"open`); err == nil {
-		t.Error("an unterminated quote was accepted")
-	}
-}
-
-func TestDockerIgnore(t *testing.T) {
-	ig, err := deploy.ParseDockerIgnore([]byte("# comment\n.git\n/data\n**/*.db\ndocs\n!docs/keep.md\n*.md\n"))
+// ParseLiteFS takes what LiteFS takes, with LiteFS's defaults, and refuses
+// what LiteFS refuses: a key it does not know, or a value of the wrong type.
+func TestParseLiteFSLikeLiteFS(t *testing.T) {
+	noEnv := func(string) string { return "" }
+	c, err := deploy.ParseLiteFS([]byte("fuse:\n  dir: /litefs\nlease:\n  type: static\n  reconnect-delay: 2s\nexec: []\n"), noEnv)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cases := map[string]bool{
-		".git":             true,
-		".git/objects/ab":  true,
-		"data/blog.db":     true,
-		"blog.db":          true,
-		"a/b/c.db":         true,
-		"a/b/c.db-wal":     false,
-		"docs/DEPLOY.md":   true,
-		"README.md":        true,
-		"content/x.md":     false, // *.md is for the root only
-		"cmd/blog/main.go": false,
-		"go.mod":           false,
+	if !c.Lease.Candidate || c.HTTP.Addr != ":20202" || c.FUSE.Dir != "/litefs" || c.Lease.ReconnectDelay.Seconds() != 2 {
+		t.Errorf("read as candidate %v, http.addr %q, fuse.dir %q, reconnect-delay %s", c.Lease.Candidate, c.HTTP.Addr, c.FUSE.Dir, c.Lease.ReconnectDelay)
 	}
-	for name, want := range cases {
-		if got := ig.Excluded(name); got != want {
-			t.Errorf("Excluded(%q) = %v, want %v", name, got, want)
+	for text, want := range map[string]string{
+		"lease:\n  type: static\n  elect: true\n":              "line 3: field elect not found",
+		"exec:\n  - cmd: blog serve\n    if_candidate: true\n": "field if_candidate not found",
+		"tracing:\n  max-size: big\n":                          "big",
+		"lease:\n  candidate: maybe\n":                         "maybe",
+	} {
+		if _, err := deploy.ParseLiteFS([]byte(text), noEnv); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: %v, want an error naming %q", text, err, want)
 		}
-	}
-	// A later exception wins over an earlier pattern, and is undone by a
-	// later pattern again.
-	ig, _ = deploy.ParseDockerIgnore([]byte("*\n!go.mod\n!internal\ninternal/secret\n"))
-	for name, want := range map[string]bool{"go.mod": false, "internal/x.go": false, "internal/secret/k": true, "web/a.go": true} {
-		if got := ig.Excluded(name); got != want {
-			t.Errorf("with exceptions: Excluded(%q) = %v, want %v", name, got, want)
+		if _, err := deploy.ParseLiteFSIgnoringUnknownKeys([]byte(text), noEnv); (err == nil) != strings.Contains(want, "not found") {
+			t.Errorf("%q ignoring unknown keys: %v", text, err)
 		}
-	}
-}
-
-func TestParseFlyForms(t *testing.T) {
-	f, err := deploy.ParseFly([]byte(`
-app = "a"
-kill_timeout = 45
-[[mounts]]
-  source = "one"
-  destination = "/one"
-[[mounts]]
-  source = "two"
-  destination = "/two"
-`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if time.Duration(f.KillTimeout) != 45*time.Second {
-		t.Errorf("kill_timeout = 45 read as %s", time.Duration(f.KillTimeout))
-	}
-	if m := f.Mount("/two"); m == nil || m.Source != "two" || len(f.Mounts) != 2 {
-		t.Errorf("[[mounts]] read as %+v", f.Mounts)
-	}
-	if _, err := deploy.ParseFly([]byte(`kill_timeout = "soon"`)); err == nil {
-		t.Error(`kill_timeout = "soon" was accepted`)
-	}
-}
-
-func TestSSHCommands(t *testing.T) {
-	cmds, err := deploy.SSHCommands([]byte("text\n" +
-		"fly ssh console -s -C 'sqlite3 -readonly /litefs/blog.db \"SELECT 1 WHERE l='\\''x'\\''\"'\n" +
-		"  fly ssh console --machine 1 --command 'cat /litefs/.primary'\n" +
-		"not fly ssh console -C 'ignored'\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := [][]string{
-		{"sqlite3", "-readonly", "/litefs/blog.db", "SELECT 1 WHERE l='x'"},
-		{"cat", "/litefs/.primary"},
-	}
-	if len(cmds) != len(want) {
-		t.Fatalf("got %q, want %q", cmds, want)
-	}
-	for i := range want {
-		if !slices.Equal(cmds[i], want[i]) {
-			t.Errorf("command %d = %q, want %q", i, cmds[i], want[i])
-		}
-	}
-}
-
-func TestSecretsSetAndTestBuildTags(t *testing.T) {
-	got := deploy.SecretsSet([]byte("```sh\nfly secrets set A_B=\"$(x)\" C='d e' lower=x\n$ flyctl secrets set E=1\n```\n"))
-	if want := []string{"A_B", "C", "E"}; !slices.Equal(got, want) {
-		t.Errorf("SecretsSet = %q, want %q", got, want)
-	}
-	tags := deploy.TestBuildTags([]byte("go vet -tags a ./...\ngo test -count=1 -tags=b ./...\ngo build -o x -tags 'c d' .\ngo run .\n"))
-	if want := []string{"a", "b", "c d"}; !slices.Equal(tags, want) {
-		t.Errorf("TestBuildTags = %q, want %q", tags, want)
 	}
 }

@@ -156,34 +156,33 @@ func qualified(name string) string {
 	}
 }
 
-// baseImages returns the images the Dockerfile builds from: those of its
-// FROM lines and of its COPY --from lines that name no stage.
-func baseImages(d *deploy.Dockerfile) []string {
-	var images []string
+// baseImages returns the images the Dockerfile builds from, those of its
+// FROM lines and of its COPY --from lines that name no stage, and the one
+// the image itself is built on, the last FROM's.
+func baseImages(dockerfile []byte) (images []string, final string) {
 	stages := map[string]bool{}
-	for _, in := range d.Instructions {
-		switch in.Cmd {
-		case "FROM":
-			st := d.Stages[in.Stage]
-			if !stages[st.Image] {
-				images = append(images, st.Image)
-			}
-			if st.Name != "" {
-				stages[st.Name] = true
-			}
-		case "COPY":
-			for _, w := range strings.Fields(in.Args) {
-				if from, ok := strings.CutPrefix(w, "--from="); ok && !stages[from] {
-					if _, err := strconv.Atoi(from); err != nil {
-						images = append(images, from)
-					}
-				}
-			}
+	for _, m := range fromLine.FindAllSubmatch(dockerfile, -1) {
+		final = string(m[1])
+		if !stages[final] {
+			images = append(images, final)
+		}
+		if len(m[2]) > 0 {
+			stages[string(m[2])] = true
+		}
+	}
+	for _, m := range copyFrom.FindAllSubmatch(dockerfile, -1) {
+		if _, err := strconv.Atoi(string(m[1])); err != nil && !stages[string(m[1])] {
+			images = append(images, string(m[1]))
 		}
 	}
 	slices.Sort(images)
-	return slices.Compact(images)
+	return slices.Compact(images), final
 }
+
+var (
+	fromLine = regexp.MustCompile(`(?im)^\s*FROM\s+(?:--\S+\s+)*(\S+)(?:\s+AS\s+(\S+))?\s*$`)
+	copyFrom = regexp.MustCompile(`(?im)^\s*COPY\s.*--from=(\S+)`)
+)
 
 // standIns makes sure every base image of the Dockerfile is there, building
 // a stand-in for each one missing (no registry is reachable from here):
@@ -200,7 +199,7 @@ func baseImages(d *deploy.Dockerfile) []string {
 // they are not built from anything of ours.
 func (p *podman) standIns(t testing.TB, b *bundle) {
 	t.Helper()
-	images := baseImages(b.dockerfile)
+	images, _ := baseImages(b.files[deploy.DockerFile])
 	// Debian first: the Go image is built on it.
 	slices.SortStableFunc(images, func(x, y string) int {
 		return boolInt(!strings.HasPrefix(x, "debian:")) - boolInt(!strings.HasPrefix(y, "debian:"))

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"blog/internal/blogtest"
 	"context"
 	be "encoding/binary"
 	"fmt"
@@ -29,7 +30,7 @@ func BenchmarkNodeUnderEveryAttack(b *testing.B) {
 }
 
 func attackNode(b *testing.B, streams int) {
-	bin := binary(b, buildTags)
+	bin := blogtest.Binary(b)
 	dir := b.TempDir()
 	addr, metricsAddr, gossip := freePort(b), freePort(b), freePort(b)
 	base, metrics := "http://"+addr, "http://"+metricsAddr

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"blog/internal/blogtest"
 	"bytes"
 	"context"
 	"errors"
@@ -88,7 +89,7 @@ func TestCommandLine(t *testing.T) {
 // a command line it does not understand, and 0 with the usage on stdout
 // when asked for help.
 func TestUsageExitCode(t *testing.T) {
-	bin := binary(t, buildTags)
+	bin := blogtest.Binary(t)
 	for _, tc := range []struct {
 		args []string
 		code int

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"blog/internal/blogtest"
 )
 
 // copyOriginal copies testdata/original, a content tree written in the
@@ -70,7 +72,7 @@ func fetch(t *testing.T, base, path string, auth bool) answer {
 
 func startOn(t *testing.T, content string, extraEnv []string, args ...string) (string, process) {
 	t.Helper()
-	bin := binary(t, buildTags)
+	bin := blogtest.Binary(t)
 	dir := t.TempDir()
 	addr := freePort(t)
 	env := cleanEnv(append([]string{"BLOG_ADDR=" + addr, "BLOG_DB=" + filepath.Join(dir, "blog.db"),
@@ -213,7 +215,7 @@ func TestHomeSlug(t *testing.T) {
 // A content tree the import refuses stops the blog with the file and line,
 // and writes nothing.
 func TestOriginalContentMistakes(t *testing.T) {
-	bin := binary(t, buildTags)
+	bin := blogtest.Binary(t)
 	for name, tc := range map[string]struct{ file, data, want string }{
 		"unknown key":   {"posts/20240601000000_bad.md", "---\ntitle: Bad\nslug: bad\nauthor: me\n---\n", "posts/20240601000000_bad.md:4: unknown field \"author\""},
 		"no wrapper":    {"projects/projects.yaml", "- name: X\n  url: https://example.com\n", "projects/projects.yaml:1: the projects file must start with projects:"},

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"blog/internal/assets/assetstest"
+	"blog/internal/blogtest"
 	"blog/internal/sqlite"
 )
 
@@ -19,7 +20,7 @@ import (
 // writes nothing, and never decodes it: its peak memory stays far below
 // what the decoded picture alone would take.
 func TestServeRefusesAPictureTooBigOnceDecoded(t *testing.T) {
-	bin := binary(t, buildTags)
+	bin := blogtest.Binary(t)
 	dir := t.TempDir()
 	content := filepath.Join(dir, "content")
 	for name, data := range map[string][]byte{

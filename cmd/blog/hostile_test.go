@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"blog/internal/blogtest"
 	"blog/internal/litefs"
 	"blog/internal/posts"
 	"blog/internal/repo"
@@ -42,7 +43,7 @@ type node struct {
 // and the extra settings.
 func startNode(t *testing.T, extra ...string) *node {
 	t.Helper()
-	bin := binary(t, buildTags)
+	bin := blogtest.Binary(t)
 	dir := t.TempDir()
 	n := &node{t: t, addr: freePort(t), db: filepath.Join(dir, "blog.db")}
 	n.base = "http://" + n.addr
@@ -682,7 +683,7 @@ func TestFullDiskAnswersUnavailable(t *testing.T) {
 	}
 	t.Cleanup(func() { exec.Command("umount", "-l", disk).Run() })
 
-	bin := binary(t, buildTags)
+	bin := blogtest.Binary(t)
 	addr := freePort(t)
 	base := "http://" + addr
 	env := cleanEnv("BLOG_ADMIN_PASSWORD=pw", "BLOG_DB="+filepath.Join(disk, "blog.db"), "BLOG_ADDR="+addr)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"blog/internal/assets/assetstest"
+	"blog/internal/blogtest"
 )
 
 // TestServeImportsImages starts the real binary on a content folder with
@@ -20,7 +21,7 @@ func TestServeImportsImages(t *testing.T) {
 	if _, err := exec.LookPath("sqlite3"); err != nil {
 		t.Skip("needs the sqlite3 shell")
 	}
-	bin := binary(t, buildTags)
+	bin := blogtest.Binary(t)
 	dir := t.TempDir()
 	content := filepath.Join(dir, "content")
 	for name, f := range assetstest.Tree(t) {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"blog/internal/blogtest"
 )
 
 // metric reads one unlabelled metric of the blog's /metrics, served at
@@ -38,7 +40,7 @@ func metric(tb testing.TB, base, name string) float64 {
 // reports how much its resident memory grew.
 func BenchmarkLiveStreamMemory(b *testing.B) {
 	const streams = 1000
-	bin := binary(b, buildTags)
+	bin := blogtest.Binary(b)
 	dir := b.TempDir()
 	addr, metricsAddr := freePort(b), freePort(b)
 	base, metrics := "http://"+addr, "http://"+metricsAddr

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"blog/internal/blogtest"
 	"blog/internal/presence/lanyardtest"
 )
 
@@ -69,7 +70,7 @@ func waitEvent(t *testing.T, ch <-chan string, prefix, want string) string {
 func TestPresenceFromLanyard(t *testing.T) {
 	lanyard := lanyardtest.New(t, 200*time.Millisecond,
 		`{"discord_user":{"username":"author"},"discord_status":"dnd","activities":[{"name":"Go","type":0}],"listening_to_spotify":false,"spotify":null}`)
-	bin := binary(t, buildTags)
+	bin := blogtest.Binary(t)
 	dir := t.TempDir()
 	addr, metricsAddr := freePort(t), freePort(t)
 	base := "http://" + addr

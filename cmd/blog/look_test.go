@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"blog/content"
+	"blog/internal/blogtest"
 )
 
 // copyContent writes the bundled content to a folder, as an author's
@@ -37,7 +38,7 @@ func copyContent(t *testing.T) string {
 // TestServeShowsTheSiteIdentity starts the blog with its identity set and
 // taglines in the content folder, and finds them in the pages and the feed.
 func TestServeShowsTheSiteIdentity(t *testing.T) {
-	bin := binary(t, buildTags)
+	bin := blogtest.Binary(t)
 	contentDir := copyContent(t)
 	taglines := "# ours, not the blog's\n\nwritten in a field\n   \nread in a barn\n"
 	if err := os.WriteFile(filepath.Join(contentDir, "taglines.txt"), []byte(taglines), 0o644); err != nil {

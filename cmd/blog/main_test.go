@@ -20,58 +20,16 @@ import (
 
 	"github.com/pressly/goose/v3"
 
+	"blog/internal/blogtest"
 	"blog/internal/sqlite"
 	"blog/internal/sqlite/sqlitetest"
 	"blog/migrations"
 )
 
-// buildTags is the build the blog ships with; see README.md.
-const buildTags = "sqlite3_flock"
-
-var builds sync.Map // tags → *buildResult
-
 func TestMain(m *testing.M) {
 	code := m.Run()
-	builds.Range(func(_, v any) bool {
-		if b := v.(*buildResult); b.path != "" {
-			os.RemoveAll(filepath.Dir(b.path))
-		}
-		return true
-	})
+	blogtest.RemoveBinaries()
 	os.Exit(code)
-}
-
-type buildResult struct {
-	once sync.Once
-	path string
-	err  error
-}
-
-// binary builds cmd/blog once per set of tags, the way the README does.
-func binary(t testing.TB, tags string) string {
-	t.Helper()
-	v, _ := builds.LoadOrStore(tags, &buildResult{})
-	b := v.(*buildResult)
-	b.once.Do(func() {
-		dir, err := os.MkdirTemp("", "blog-bin-")
-		if err != nil {
-			b.err = err
-			return
-		}
-		b.path = filepath.Join(dir, "blog")
-		args := []string{"build", "-o", b.path}
-		if tags != "" {
-			args = append(args, "-tags", tags)
-		}
-		out, err := exec.Command("go", append(args, ".")...).CombinedOutput()
-		if err != nil {
-			b.err = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if b.err != nil {
-		t.Fatal(b.err)
-	}
-	return b.path
 }
 
 // cleanEnv is the environment without any BLOG_ setting, but for a
@@ -194,7 +152,7 @@ func send(t *testing.T, method, url, body string, auth bool) (int, string) {
 // TestServeWithNoSettings starts the real binary the way a newcomer does:
 // no settings at all, in an empty folder.
 func TestServeWithNoSettings(t *testing.T) {
-	bin := binary(t, buildTags)
+	bin := blogtest.Binary(t)
 	dir := t.TempDir()
 	if ln, err := net.Listen("tcp", ":8080"); err != nil {
 		t.Skipf("port 8080 is taken on this machine: %v", err)
@@ -223,7 +181,7 @@ func TestServeWithNoSettings(t *testing.T) {
 // TestServeKeepsWrites writes through the API, restarts, and reads back;
 // the flag overrides the environment variable.
 func TestServeKeepsWrites(t *testing.T) {
-	bin := binary(t, buildTags)
+	bin := blogtest.Binary(t)
 	dir := t.TempDir()
 	addr := freePort(t)
 	env := cleanEnv("BLOG_ADDR=127.0.0.1:1", "BLOG_ADMIN_PASSWORD=pw", "BLOG_DB="+filepath.Join(dir, "site.db"))
@@ -248,7 +206,7 @@ func TestServeKeepsWrites(t *testing.T) {
 }
 
 func TestMigrate(t *testing.T) {
-	bin := binary(t, buildTags)
+	bin := blogtest.Binary(t)
 	db := filepath.Join(t.TempDir(), "nested", "blog.db")
 	for range 2 { // a second run finds nothing to do and still exits 0
 		cmd := exec.Command(bin, "migrate", "--db", db)
@@ -280,7 +238,7 @@ func TestMigrate(t *testing.T) {
 // sqlite3_flock tag refuses a database on a LiteFS mount and says why,
 // instead of failing later with "disk I/O error".
 func TestRefusesLiteFSWithoutFlock(t *testing.T) {
-	bin := binary(t, "")
+	bin := blogtest.BinaryWithoutFlock(t)
 	mount := t.TempDir()
 	if err := os.WriteFile(filepath.Join(mount, ".lag"), []byte("0"), 0o644); err != nil {
 		t.Fatal(err)
@@ -299,7 +257,7 @@ func TestRefusesLiteFSWithoutFlock(t *testing.T) {
 // TestServeOnLiteFSNeedsForwardSecret: a node on LiteFS cannot forward or
 // accept forwarded writes without the shared secret, so it refuses to start.
 func TestServeOnLiteFSNeedsForwardSecret(t *testing.T) {
-	bin := binary(t, buildTags)
+	bin := blogtest.Binary(t)
 	mount := t.TempDir()
 	if err := os.WriteFile(filepath.Join(mount, ".lag"), []byte("0"), 0o644); err != nil {
 		t.Fatal(err)
@@ -320,7 +278,7 @@ func TestServeOnLiteFSNeedsForwardSecret(t *testing.T) {
 // candidate that is a replica succeeds without touching the database, so
 // LiteFS goes on to start the server.
 func TestMigrateSkippedOnReplica(t *testing.T) {
-	bin := binary(t, buildTags)
+	bin := blogtest.Binary(t)
 	mount := t.TempDir()
 	for name, text := range map[string]string{".lag": "0", ".primary": "primary.internal\n"} {
 		if err := os.WriteFile(filepath.Join(mount, name), []byte(text), 0o644); err != nil {
@@ -342,7 +300,7 @@ func TestMigrateSkippedOnReplica(t *testing.T) {
 // older than its binary answers /health with 503 and the reason, and does
 // not migrate itself.
 func TestReplicaBehindSchemaIsUnhealthy(t *testing.T) {
-	bin := binary(t, buildTags)
+	bin := blogtest.Binary(t)
 	mount := t.TempDir()
 	dbPath := filepath.Join(mount, "blog.db")
 	db, err := sqlite.Open(dbPath, sqlite.Options{})
@@ -395,7 +353,7 @@ func TestReplicaBehindSchemaIsUnhealthy(t *testing.T) {
 // running migrates and imports the bundled content, as a primary that
 // started so would have.
 func TestPromotedReplicaImports(t *testing.T) {
-	bin := binary(t, buildTags)
+	bin := blogtest.Binary(t)
 	mount := t.TempDir()
 	dbPath := filepath.Join(mount, "blog.db")
 	db := sqlitetest.OpenAt(t, dbPath)
@@ -484,7 +442,7 @@ func TestListenFailsBeforeTheDatabase(t *testing.T) {
 // TestFirstStartLogsNoWarning: a first start on a fresh folder is normal
 // and says nothing that reads like an error.
 func TestFirstStartLogsNoWarning(t *testing.T) {
-	bin := binary(t, buildTags)
+	bin := blogtest.Binary(t)
 	dir := t.TempDir()
 	addr := freePort(t)
 	p := start(t, bin, dir, cleanEnv("BLOG_ADDR="+addr), "serve")
@@ -503,7 +461,7 @@ func TestFirstStartLogsNoWarning(t *testing.T) {
 // sqlite3_flock tag names the rebuild before any setting, and its migrate
 // fails on a replica too instead of exiting 0 as if all were well.
 func TestBuildWithoutFlockSaysSoFirst(t *testing.T) {
-	bin := binary(t, "")
+	bin := blogtest.BinaryWithoutFlock(t)
 	for _, tc := range []struct {
 		name    string
 		primary string // text of .primary; empty: none (this node would be primary)
@@ -543,7 +501,7 @@ func TestBuildWithoutFlockSaysSoFirst(t *testing.T) {
 // TestDeletedTagIDIsNeverReused: a link to a deleted tag must never lead
 // to a tag created later, even when the deleted tag had the highest id.
 func TestDeletedTagIDIsNeverReused(t *testing.T) {
-	bin := binary(t, buildTags)
+	bin := blogtest.Binary(t)
 	dir := t.TempDir()
 	addr := freePort(t)
 	base := "http://" + addr

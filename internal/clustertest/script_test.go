@@ -1,4 +1,4 @@
-package cluster
+package clustertest
 
 import (
 	"bufio"
@@ -27,7 +27,7 @@ import (
 // mounts must be gone.
 func TestTwoNodesScriptStopsOnSignal(t *testing.T) {
 	Require(t)
-	root, err := deploy.ModuleRoot(".")
+	root, err := deploy.ModuleRoot()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package cluster
+package clustertest
 
 import (
 	"bytes"
@@ -22,13 +22,14 @@ import (
 
 	"blog"
 	"blog/deploy"
+	"blog/internal/blogtest"
 	"blog/internal/litefs"
 	"blog/internal/tags"
 )
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	RemoveBuilds()
+	blogtest.RemoveBinaries()
 	os.Exit(code)
 }
 
@@ -573,7 +574,7 @@ func TestPrimaryDown(t *testing.T) {
 // The row count of docs/DEPLOY.md, run on both nodes as written there,
 // answers and leaves both nodes writing.
 func TestRunbookCountLeavesNodesWorking(t *testing.T) {
-	root, err := deploy.ModuleRoot(".")
+	root, err := deploy.ModuleRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -581,43 +582,38 @@ func TestRunbookCountLeavesNodesWorking(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fly, err := deploy.LoadFly(filepath.Join(root, deploy.FlyFile))
+	dbPath, err := deployedDB(root)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmds, err := deploy.SSHCommands(runbook)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var count []string
-	for _, words := range cmds {
-		if len(words) > 0 && words[0] == "sqlite3" {
-			count = words
+	var line string
+	for l := range strings.Lines(string(runbook)) {
+		if l = strings.TrimSpace(l); strings.HasPrefix(l, "fly ssh console ") && strings.Contains(l, "sqlite3") {
+			line = l
 		}
 	}
-	if count == nil {
+	if line == "" {
 		t.Fatalf("%s runs no sqlite3 on the machines", deploy.RunbookFile)
+	}
+	// The command the operator's shell hands to fly to run on a machine.
+	out, err := exec.Command("bash", "-c", `fly() { while [ $# -gt 0 ]; do case $1 in -C|--command) printf %s "$2"; return;; esac; shift; done; }; `+line).Output()
+	count := string(out)
+	if err != nil || !strings.HasPrefix(count, "sqlite3 ") || !strings.Contains(count, dbPath) {
+		t.Fatalf("%s: the command it runs is %q (%v), want sqlite3 on %s", line, count, err, dbPath)
 	}
 	// The count is of tags labelled x.
 	label := "x"
-	for _, w := range count {
-		if m := regexp.MustCompile(`label='([^']*)'`).FindStringSubmatch(w); m != nil {
-			label = m[1]
-		}
+	if m := regexp.MustCompile(`label='([^']*)'`).FindStringSubmatch(count); m != nil {
+		label = m[1]
 	}
 
 	c := Start(t, Options{})
 	c.mustCreateTag(t, c.Replica, label)
 	for _, n := range []*Node{c.Primary, c.Replica} {
-		args := slices.Clone(count[1:])
-		for i, a := range args {
-			if a == fly.Env["BLOG_DB"] {
-				args[i] = n.DB
-			}
-		}
-		out, err := exec.Command(count[0], args...).CombinedOutput()
+		onNode := strings.ReplaceAll(count, dbPath, n.DB)
+		out, err := exec.Command("bash", "-c", onNode).CombinedOutput()
 		if err != nil || strings.TrimSpace(string(out)) != "1" {
-			t.Errorf("%s on the %s: %q %v, want 1", strings.Join(count, " "), n.Name, out, err)
+			t.Errorf("%s on the %s: %q %v, want 1", onNode, n.Name, out, err)
 		}
 	}
 	// Both nodes still take writes, and replicate them.

@@ -1,4 +1,4 @@
-package cluster
+package clustertest
 
 import (
 	"fmt"
@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/BurntSushi/toml"
 	"gopkg.in/yaml.v3"
 
 	"blog/deploy"
@@ -49,10 +50,9 @@ type NodeConfig struct {
 // It fails when litefs.yml lacks what the blog's deployment relies on, so a
 // broken file fails the cluster tests too.
 func DeriveNodeConfig(base []byte, spec NodeSpec) (NodeConfig, error) {
-	if unknown, err := deploy.UnknownLiteFSKeys(base); err != nil {
+	// As LiteFS will read it: a key it does not know is refused here.
+	if _, err := deploy.ParseLiteFS(base, func(string) string { return "" }); err != nil {
 		return NodeConfig{}, err
-	} else if len(unknown) > 0 {
-		return NodeConfig{}, fmt.Errorf("%s has keys LiteFS does not know: %s", deploy.LiteFSFile, strings.Join(unknown, ", "))
 	}
 	var cfg map[string]any
 	if err := yaml.Unmarshal(base, &cfg); err != nil {
@@ -111,6 +111,21 @@ func rebase(cfg map[string]any, section, root string) (string, error) {
 	return m["dir"].(string), nil
 }
 
+// deployedDB returns BLOG_DB of fly.toml's [env]: where the blog opens its
+// database on a machine.
+func deployedDB(root string) (string, error) {
+	var fly struct {
+		Env map[string]string `toml:"env"`
+	}
+	if _, err := toml.DecodeFile(filepath.Join(root, deploy.FlyFile), &fly); err != nil {
+		return "", fmt.Errorf("parse %s: %w", deploy.FlyFile, err)
+	}
+	if fly.Env["BLOG_DB"] == "" {
+		return "", fmt.Errorf("%s sets no BLOG_DB in [env]", deploy.FlyFile)
+	}
+	return fly.Env["BLOG_DB"], nil
+}
+
 // Rebase returns where the machine's absolute path p lies under root.
 func Rebase(root, p string) string {
 	return filepath.Join(root, filepath.FromSlash(p))
@@ -134,15 +149,11 @@ func replaceBlog(cfg map[string]any, binary string) error {
 		if !ok || cmd == "" {
 			return fmt.Errorf("%s: exec step %d has no cmd", deploy.LiteFSFile, i+1)
 		}
-		words, err := deploy.ShellWords(cmd)
-		if err != nil {
-			return fmt.Errorf("%s: exec step %d: %w", deploy.LiteFSFile, i+1, err)
-		}
-		if len(words) > 0 && words[0] == "blog" {
-			words[0] = binary
+		// LiteFS splits the command into words itself.
+		if rest, ok := strings.CutPrefix(cmd, "blog"); ok && (rest == "" || rest[0] == ' ') {
+			step["cmd"] = shellQuote(binary) + rest
 			ranBlog = true
 		}
-		step["cmd"] = shellJoin(words)
 	}
 	if !ranBlog {
 		return fmt.Errorf("%s: no exec step runs blog", deploy.LiteFSFile)
@@ -151,15 +162,11 @@ func replaceBlog(cfg map[string]any, binary string) error {
 	return nil
 }
 
-// shellJoin quotes words for LiteFS's shell-like splitting of exec commands.
-func shellJoin(words []string) string {
-	q := make([]string, len(words))
-	for i, w := range words {
-		if w != "" && !strings.ContainsAny(w, " \t\n'\"\\$`*?[]{}()<>|&;#~") {
-			q[i] = w
-		} else {
-			q[i] = "'" + strings.ReplaceAll(w, "'", `'\''`) + "'"
-		}
+// shellQuote quotes a word for LiteFS's shell-like splitting of exec
+// commands.
+func shellQuote(w string) string {
+	if w != "" && !strings.ContainsAny(w, " \t\n'\"\\$`*?[]{}()<>|&;#~") {
+		return w
 	}
-	return strings.Join(q, " ")
+	return "'" + strings.ReplaceAll(w, "'", `'\''`) + "'"
 }

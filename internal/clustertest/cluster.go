@@ -1,4 +1,4 @@
-package cluster
+package clustertest
 
 import (
 	"bufio"
@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"blog/deploy"
+	"blog/internal/blogtest"
 )
 
 // The nodes' loopback addresses.
@@ -153,22 +154,22 @@ func Require(t testing.TB) string {
 func Start(t testing.TB, opts Options) *Cluster {
 	t.Helper()
 	litefs := Require(t)
-	root, err := deploy.ModuleRoot(".")
+	root, err := deploy.ModuleRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
-	blog := Build(t, root)
+	var extra []string
+	if os.Getenv(ProfileEnv) != "" {
+		extra = append(extra, "blogpprof")
+	}
+	blog := blogtest.Binary(t, extra...)
 	base, err := os.ReadFile(filepath.Join(root, deploy.LiteFSFile))
 	if err != nil {
 		t.Fatal(err)
 	}
-	fly, err := deploy.LoadFly(filepath.Join(root, deploy.FlyFile))
+	dbPath, err := deployedDB(root)
 	if err != nil {
 		t.Fatal(err)
-	}
-	dbPath := fly.Env["BLOG_DB"]
-	if dbPath == "" {
-		t.Fatalf("%s sets no BLOG_DB in [env]", deploy.FlyFile)
 	}
 
 	tmp := t.TempDir()
@@ -199,7 +200,7 @@ func Start(t testing.TB, opts Options) *Cluster {
 	// forward to the port of their own BLOG_ADDR.
 	replicaForwardPort := ""
 	if opts.Proxy && opts.Delay > 0 {
-		t.Fatal("cluster.Options: Proxy and Delay both stand on the replica's forwarding; choose one")
+		t.Fatal("clustertest.Options: Proxy and Delay both stand on the replica's forwarding; choose one")
 	}
 	if opts.Proxy {
 		c.Proxy = StartFaultProxy(t, net.JoinHostPort(PrimaryIP, strconv.Itoa(port())),
@@ -581,52 +582,6 @@ func (n *Node) Count(t testing.TB, label string) int {
 }
 
 func sqlQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
-
-var builds sync.Map // module root → *build
-
-type build struct {
-	once sync.Once
-	dir  string
-	path string
-	err  error
-}
-
-// Build builds cmd/blog once per test binary, as the Dockerfile does:
-// go build -tags sqlite3_flock. RemoveBuilds removes it.
-func Build(t testing.TB, root string) string {
-	t.Helper()
-	v, _ := builds.LoadOrStore(root, &build{})
-	b := v.(*build)
-	b.once.Do(func() {
-		if b.dir, b.err = os.MkdirTemp("", "blog-cluster-"); b.err != nil {
-			return
-		}
-		b.path = filepath.Join(b.dir, "blog")
-		tags := deploy.BuildTags
-		if os.Getenv(ProfileEnv) != "" {
-			tags += " blogpprof"
-		}
-		cmd := exec.Command("go", "build", "-tags", tags, "-o", b.path, "./cmd/blog")
-		cmd.Dir = root
-		if out, err := cmd.CombinedOutput(); err != nil {
-			b.err = fmt.Errorf("go build -tags %s ./cmd/blog: %v\n%s", deploy.BuildTags, err, out)
-		}
-	})
-	if b.err != nil {
-		t.Fatal(b.err)
-	}
-	return b.path
-}
-
-// RemoveBuilds removes the binaries Build made; call it from TestMain.
-func RemoveBuilds() {
-	builds.Range(func(_, v any) bool {
-		if b := v.(*build); b.dir != "" {
-			os.RemoveAll(b.dir)
-		}
-		return true
-	})
-}
 
 // freePort returns a TCP port free on both nodes' addresses, other than
 // those in taken.

@@ -1,4 +1,4 @@
-package cluster
+package clustertest
 
 import (
 	"bufio"
@@ -65,7 +65,7 @@ func load(tb testing.TB, url string, clients int, d time.Duration) float64 {
 // memory, 16 clients each, one after the other, and reports requests per
 // second and the replica's and primary's share of the plain server's.
 //
-//	go test -tags sqlite3_flock -run '^$' -bench ReplicaPages -benchtime 1x ./internal/cluster
+//	go test -tags sqlite3_flock -run '^$' -bench ReplicaPages -benchtime 1x ./internal/clustertest
 func BenchmarkReplicaPages(b *testing.B) {
 	const clients = 16
 	d := benchLoad
@@ -163,7 +163,7 @@ func BenchmarkReplicaPages(b *testing.B) {
 // from the primary's answer to a write until the replica's LiteFS reports
 // the transaction, which it does once the write is readable there.
 //
-//	go test -tags sqlite3_flock -run '^$' -bench Regions -benchtime 100x ./internal/cluster
+//	go test -tags sqlite3_flock -run '^$' -bench Regions -benchtime 100x ./internal/clustertest
 func BenchmarkRegions(b *testing.B) {
 	const delay = 20 * time.Millisecond
 	c := Start(b, Options{Delay: delay})
@@ -257,7 +257,7 @@ func BenchmarkRegions(b *testing.B) {
 // BLOG_BENCH_LITEFS_TRACE=file it also saves a 3 s execution trace of the
 // primary's LiteFS (its /debug/pprof/trace) taken while the writes run.
 //
-//	go test -tags sqlite3_flock -run '^$' -bench WritePath -benchtime 300x ./internal/cluster
+//	go test -tags sqlite3_flock -run '^$' -bench WritePath -benchtime 300x ./internal/clustertest
 func BenchmarkWritePath(b *testing.B) {
 	c := Start(b, Options{})
 	if out := os.Getenv("BLOG_BENCH_LITEFS_TRACE"); out != "" {
@@ -340,7 +340,7 @@ func (c *Cluster) metricTB(tb testing.TB, n *Node, name string) float64 {
 // with each step of the idempotency ledger added, one transaction each, to
 // tell which step costs what: the look-up, the savepoint, or the row.
 //
-//	go test -tags sqlite3_flock -run '^$' -bench LedgerSteps -benchtime 300x ./internal/cluster
+//	go test -tags sqlite3_flock -run '^$' -bench LedgerSteps -benchtime 300x ./internal/clustertest
 func BenchmarkLedgerSteps(b *testing.B) {
 	c := Start(b, Options{})
 	db, err := sqlite.Open(c.Primary.DB, sqlite.Options{})

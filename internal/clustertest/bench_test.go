@@ -1,4 +1,4 @@
-package cluster
+package clustertest
 
 import (
 	"fmt"
@@ -13,7 +13,7 @@ import (
 // it has replicated the write. It reports the median and 99th percentile of
 // each in milliseconds, and the ratio of the medians.
 //
-//	go test -tags sqlite3_flock -run '^$' -bench ForwardedWrite ./internal/cluster
+//	go test -tags sqlite3_flock -run '^$' -bench ForwardedWrite ./internal/clustertest
 func BenchmarkForwardedWrite(b *testing.B) {
 	c := Start(b, Options{})
 	prefix := unique("bench")
