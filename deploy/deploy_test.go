@@ -451,7 +451,7 @@ func checkSecrets(b *bundle) error {
 		if _, ok := b.fly.Env[name]; ok {
 			return fmt.Errorf("fly.toml's [env] sets the secret %s in plain text", name)
 		}
-		read, err := cmdBlogMentions(b.root, strconv.Quote(name))
+		read, err := cmdBlogReads(b.root, name)
 		if err != nil {
 			return err
 		}
@@ -464,7 +464,11 @@ func checkSecrets(b *bundle) error {
 
 // cmdBlogMentions reports whether a non-test source file of cmd/blog
 // contains text.
-func cmdBlogMentions(root, text string) (bool, error) {
+// cmdBlogReads reports whether the blog reads the variable name: whether
+// its usage lists name beside a flag, every one of which cmd/blog reads
+// from its variable (TestEverySettingReadsItsVariable).
+func cmdBlogReads(root, name string) (bool, error) {
+	setting := regexp.MustCompile(`(?m)^\s+--[a-z-]+\s+` + regexp.QuoteMeta(name) + `\s`)
 	srcs, err := filepath.Glob(filepath.Join(root, "cmd", "blog", "*.go"))
 	if err != nil {
 		return false, err
@@ -477,7 +481,7 @@ func cmdBlogMentions(root, text string) (bool, error) {
 		if err != nil {
 			return false, err
 		}
-		if bytes.Contains(b, []byte(text)) {
+		if setting.Match(b) {
 			return true, nil
 		}
 	}
