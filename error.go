@@ -1,13 +1,12 @@
 // Package blog holds the blog's domain vocabulary shared by every layer: the
 // application error type and its codes. Each code is turned into an HTTP
-// status in exactly one place, HTTPStatus, for the site and for the nodes'
-// own forwarding endpoint alike.
+// status in exactly one place, internal/httperr, for the site and for the
+// nodes' own forwarding endpoint alike; this package knows nothing of HTTP.
 package blog
 
 import (
 	"errors"
 	"fmt"
-	"net/http"
 )
 
 // Application error codes. They travel unchanged from the primary to a
@@ -30,49 +29,6 @@ const (
 	// write asks LiteFS again where the primary is and tries there.
 	ENOTPRIMARY = "not_primary"
 )
-
-// statuses maps each code to the HTTP status it is answered with. Every
-// status appears once, so that CodeOf can read the map backwards.
-var statuses = map[string]int{
-	EBADREQUEST:   http.StatusBadRequest,
-	EUNAUTHORIZED: http.StatusUnauthorized,
-	EFORBIDDEN:    http.StatusForbidden,
-	ENOTFOUND:     http.StatusNotFound,
-	EMETHOD:       http.StatusMethodNotAllowed,
-	ECONFLICT:     http.StatusConflict,
-	ETOOLARGE:     http.StatusRequestEntityTooLarge,
-	ENOTPRIMARY:   http.StatusMisdirectedRequest, // the request went to the wrong server
-	EINVALID:      http.StatusUnprocessableEntity,
-	ETOOMANY:      http.StatusTooManyRequests,
-	EINTERNAL:     http.StatusInternalServerError,
-	EUNAVAILABLE:  http.StatusServiceUnavailable,
-}
-
-// HTTPStatus is the status an error with code is answered with; 500 for a
-// code it does not know, since such an error is the program's own fault.
-func HTTPStatus(code string) int {
-	if s, ok := statuses[code]; ok {
-		return s
-	}
-	return http.StatusInternalServerError
-}
-
-// CodeOf is HTTPStatus read backwards, for the statuses an HTTP library
-// answers with by itself (no route, a body too large). An address or
-// headers too large are too_large as a body is; any status without a code
-// of its own is internal.
-func CodeOf(status int) string {
-	switch status {
-	case http.StatusRequestURITooLong, http.StatusRequestHeaderFieldsTooLarge:
-		return ETOOLARGE
-	}
-	for code, s := range statuses {
-		if s == status {
-			return code
-		}
-	}
-	return EINTERNAL
-}
 
 // Error is an error a user can act on: a code, a message fit to show, and,
 // for invalid input, the form field it concerns.

@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"blog"
+	"blog/internal/httperr"
 	"blog/web/views"
 )
 
@@ -21,7 +22,7 @@ func (s *Server) toAppError(c echo.Context, err error) (*blog.Error, int) {
 			// A cause is wrapped with it (a full disk): for the operator.
 			s.log.Warn("write refused", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
 		}
-		return be, blog.HTTPStatus(be.Code)
+		return be, httperr.Status(be.Code)
 	}
 	var he *echo.HTTPError
 	if errors.As(err, &he) {
@@ -50,7 +51,7 @@ func (s *Server) toAppError(c echo.Context, err error) (*blog.Error, int) {
 			s.log.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
 			msg = "Internal error."
 		}
-		return &blog.Error{Code: blog.CodeOf(status), Message: msg}, status
+		return &blog.Error{Code: httperr.Code(status), Message: msg}, status
 	}
 	s.log.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
 	return &blog.Error{Code: blog.EINTERNAL, Message: blog.ErrorMessage(err)}, http.StatusInternalServerError

@@ -15,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"blog"
+	"blog/internal/httperr"
 	"blog/internal/live"
 )
 
@@ -206,5 +207,5 @@ func liveError(c echo.Context, err error) error {
 	if !errors.As(err, &be) {
 		return err
 	}
-	return jsonError(c, blog.HTTPStatus(be.Code), be)
+	return jsonError(c, httperr.Status(be.Code), be)
 }

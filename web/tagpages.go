@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"blog"
+	"blog/internal/httperr"
 	"blog/internal/posts"
 	"blog/internal/projects"
 	"blog/internal/tags"
@@ -131,7 +132,7 @@ func (tp *tagPages) create(c echo.Context) error {
 	if err != nil {
 		form := views.TagForm{Action: "/tags", Submit: "Create tag", Label: label}
 		return formError(c, err, form, func(f views.TagForm) error {
-			return render(c, blog.HTTPStatus(blog.ErrorCode(err)), views.TagNew(tp.pager.page(c, "New tag"), f))
+			return render(c, httperr.Status(blog.ErrorCode(err)), views.TagNew(tp.pager.page(c, "New tag"), f))
 		})
 	}
 	setFlash(c, "created")
@@ -155,7 +156,7 @@ func (tp *tagPages) rename(c echo.Context) error {
 		}
 		form := views.TagForm{Action: tagURL(id), Submit: "Rename tag", Label: label}
 		return formError(c, err, form, func(f views.TagForm) error {
-			return render(c, blog.HTTPStatus(blog.ErrorCode(err)), views.TagEdit(tp.pager.page(c, "Rename "+current.Label), current, f))
+			return render(c, httperr.Status(blog.ErrorCode(err)), views.TagEdit(tp.pager.page(c, "Rename "+current.Label), current, f))
 		})
 	}
 	setFlash(c, "renamed")

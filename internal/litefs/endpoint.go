@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"blog"
+	"blog/internal/httperr"
 	"blog/internal/repo"
 )
 
@@ -122,7 +123,7 @@ func (f *Forwarder) internalError(w http.ResponseWriter, req *http.Request, op s
 // for a failed transport.
 func writeError(w http.ResponseWriter, err error) {
 	code := blog.ErrorCode(err)
-	writeJSON(w, blog.HTTPStatus(code), map[string]any{
+	writeJSON(w, httperr.Status(code), map[string]any{
 		"error": map[string]string{"code": code, "message": blog.ErrorMessage(err)},
 	})
 }

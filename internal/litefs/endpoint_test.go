@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"blog"
+	"blog/internal/httperr"
 	"blog/internal/repo"
 )
 
@@ -201,7 +202,7 @@ func TestEndpointWhenTheNodeLosesTheLeaseMidWrite(t *testing.T) {
 	n.handler = fwd.Handler(n.store.repo, "test.insert", "test.fail")
 
 	w := n.post(n.signer, goOp)
-	if w.Code != blog.HTTPStatus(blog.ENOTPRIMARY) || decodeErrorBody(t, w).Error.Code != blog.ENOTPRIMARY {
+	if w.Code != httperr.Status(blog.ENOTPRIMARY) || decodeErrorBody(t, w).Error.Code != blog.ENOTPRIMARY {
 		t.Errorf("answer = %d %s, want 421 not_primary", w.Code, w.Body.String())
 	}
 	if n.store.execs.Load() != 0 {

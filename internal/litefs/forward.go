@@ -17,6 +17,7 @@ import (
 	"github.com/cenkalti/backoff/v4"
 
 	"blog"
+	"blog/internal/httperr"
 	"blog/internal/repo"
 )
 
@@ -268,7 +269,7 @@ func (f *Forwarder) send(ctx context.Context, primary string, body []byte) (ans 
 		return a, false, nil
 	}
 	refused := parseError(raw) // read once, for the decision and the log
-	if resp.StatusCode == blog.HTTPStatus(blog.ENOTPRIMARY) || resp.StatusCode >= 500 {
+	if resp.StatusCode == httperr.Status(blog.ENOTPRIMARY) || resp.StatusCode >= 500 {
 		return nil, true, fmt.Errorf("%s answered %s%s", url, resp.Status, errorText(refused))
 	}
 	return nil, false, refusal(url, resp, refused)

@@ -1,14 +1,16 @@
-package blog
+package httperr
 
 import (
 	"net/http"
 	"testing"
+
+	. "blog"
 )
 
-// TestHTTPStatus: every code the API documents is answered with its
+// TestStatus: every code the API documents is answered with its
 // status, and the status of an error an HTTP library raises by itself is
 // read back as the same code.
-func TestHTTPStatus(t *testing.T) {
+func TestStatus(t *testing.T) {
 	for _, tc := range []struct {
 		code   string
 		status int
@@ -26,14 +28,14 @@ func TestHTTPStatus(t *testing.T) {
 		{EINTERNAL, 500},
 		{EUNAVAILABLE, 503},
 	} {
-		if got := HTTPStatus(tc.code); got != tc.status {
-			t.Errorf("HTTPStatus(%q) = %d, want %d", tc.code, got, tc.status)
+		if got := Status(tc.code); got != tc.status {
+			t.Errorf("Status(%q) = %d, want %d", tc.code, got, tc.status)
 		}
-		if got := CodeOf(tc.status); got != tc.code {
-			t.Errorf("CodeOf(%d) = %q, want %q", tc.status, got, tc.code)
+		if got := Code(tc.status); got != tc.code {
+			t.Errorf("Code(%d) = %q, want %q", tc.status, got, tc.code)
 		}
 	}
-	if got := HTTPStatus("no_such_code"); got != http.StatusInternalServerError {
+	if got := Status("no_such_code"); got != http.StatusInternalServerError {
 		t.Errorf("an unknown code is answered %d, want 500", got)
 	}
 	for status, code := range map[int]string{
@@ -42,8 +44,8 @@ func TestHTTPStatus(t *testing.T) {
 		http.StatusTeapot:                      EINTERNAL,
 		http.StatusBadGateway:                  EINTERNAL,
 	} {
-		if got := CodeOf(status); got != code {
-			t.Errorf("CodeOf(%d) = %q, want %q", status, got, code)
+		if got := Code(status); got != code {
+			t.Errorf("Code(%d) = %q, want %q", status, got, code)
 		}
 	}
 }
