@@ -1,8 +1,6 @@
 package clustertest
 
 import (
-	"bufio"
-	"context"
 	"net"
 	"net/http"
 	"sync"
@@ -114,98 +112,3 @@ func (p *EventProxy) Drop() { p.each(func(s *proxiedStream) { s.once.Do(func() {
 
 // Inject sends line, one JSON event, on every open stream.
 func (p *EventProxy) Inject(line string) { p.each(func(s *proxiedStream) { s.inject <- line }) }
-
-func (p *EventProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithCancel(r.Context())
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, r.Method, p.target+r.URL.RequestURI(), nil)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
-		return
-	}
-	resp, err := http.DefaultTransport.RoundTrip(req)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadGateway)
-		return
-	}
-	defer resp.Body.Close()
-	p.opened.Add(1)
-	s := &proxiedStream{inject: make(chan string, 16), cut: make(chan struct{}), end: make(chan struct{})}
-	p.mu.Lock()
-	p.streams[s] = true
-	p.mu.Unlock()
-	defer func() {
-		p.mu.Lock()
-		delete(p.streams, s)
-		p.mu.Unlock()
-	}()
-
-	for k, vs := range resp.Header {
-		w.Header()[k] = vs
-	}
-	w.WriteHeader(resp.StatusCode)
-	flush := http.NewResponseController(w).Flush
-
-	lines := make(chan []byte)
-	go func() {
-		defer close(lines)
-		sc := bufio.NewScanner(resp.Body)
-		for sc.Scan() {
-			line := append(append([]byte(nil), sc.Bytes()...), '\n')
-			select {
-			case lines <- line:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	var pending [][]byte // held back
-	send := func() bool {
-		if len(pending) == 0 || p.isHeld() {
-			return true
-		}
-		for _, l := range pending {
-			if _, err := w.Write(l); err != nil {
-				return false
-			}
-		}
-		pending = pending[:0]
-		_ = flush()
-		return true
-	}
-	tick := time.NewTicker(10 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		select {
-		case <-tick.C:
-			if !send() {
-				return
-			}
-		case <-ctx.Done():
-			return
-		case <-s.end:
-			return
-		case <-s.cut:
-			_, _ = w.Write([]byte(`{"type":"tx","db":"blo`))
-			_ = flush()
-			if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
-				if tc, ok := conn.(*net.TCPConn); ok {
-					_ = tc.SetLinger(0)
-				}
-				conn.Close()
-			}
-			return
-		case line := <-s.inject:
-			_, _ = w.Write([]byte(line + "\n"))
-			_ = flush()
-		case line, ok := <-lines:
-			if !ok {
-				return // LiteFS ended the stream
-			}
-			pending = append(pending, line)
-			if !send() {
-				return
-			}
-		}
-	}
-}
