@@ -413,21 +413,35 @@ func runBlog(t *testing.T, bin, dir string, env []string, args ...string) (int, 
 }
 
 // TestListenFailsBeforeTheDatabase: a port already taken or a host that
-// does not resolve is reported before the database is created.
+// does not resolve is reported before the database is created, with the
+// setting to change and where its value came from.
 func TestListenFailsBeforeTheDatabase(t *testing.T) {
 	taken, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer taken.Close()
-	for _, tc := range []struct{ name, addr, want string }{
-		{"port taken", taken.Addr().String(), "address already in use"},
-		{"unknown host", "no-such-host.invalid:8080", "no-such-host.invalid"},
+	addr := taken.Addr().String()
+	for _, tc := range []struct {
+		name, addr string
+		flag       bool // given as --addr rather than BLOG_ADDR
+		want       string
+	}{
+		{"port taken", addr, false, "cannot listen on " + addr + ", from BLOG_ADDR (choose another address with BLOG_ADDR or --addr): "},
+		{"port taken, by flag", addr, true, "cannot listen on " + addr + ", from --addr (choose another address with BLOG_ADDR or --addr): "},
+		{"unknown host", "no-such-host.invalid:8080", false, "no-such-host.invalid"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			code, _, stderr, dir := runInProcess(t, map[string]string{"BLOG_ADDR": tc.addr}, "serve")
+			env, args := map[string]string{"BLOG_ADDR": tc.addr}, []string{"serve"}
+			if tc.flag {
+				env, args = nil, append(args, "--addr", tc.addr)
+			}
+			code, _, stderr, dir := runInProcess(t, env, args...)
 			if code != 1 || !strings.Contains(stderr, "cannot listen on "+tc.addr) || !strings.Contains(stderr, tc.want) {
 				t.Fatalf("exit %d, stderr %q; want exit 1 naming %s and %q", code, stderr, tc.addr, tc.want)
+			}
+			if tc.addr == addr && !strings.Contains(stderr, "address already in use") {
+				t.Fatalf("stderr %q does not say the port is in use", stderr)
 			}
 			if _, err := os.Stat(filepath.Join(dir, "data", "blog.db")); !errors.Is(err, os.ErrNotExist) {
 				t.Fatalf("data/blog.db exists after the failure to listen (%v)", err)

@@ -113,7 +113,8 @@ func prepare(cfg config) (prepared, error) {
 		return p, err
 	}
 	if p.ln, err = net.Listen("tcp", cfg.Addr); err != nil {
-		return p, fmt.Errorf("cannot listen on %s: %w", cfg.Addr, err)
+		return p, fmt.Errorf("cannot listen on %s, %s (choose another address with BLOG_ADDR or --addr): %w",
+			cfg.Addr, cfg.AddrOrigin, err)
 	}
 	if p.taglines, err = web.LoadTaglines(p.content); err != nil {
 		p.ln.Close()
