@@ -271,6 +271,19 @@ func TestNewPost(t *testing.T) {
 			t.Errorf("new-post %q succeeded: %s", bad, out)
 		}
 	}
+	// A content folder that is not there yet is made; a file is refused.
+	fresh := filepath.Join(t.TempDir(), "my", "content")
+	if code, stdout, stderr, _ := runInProcess(t, map[string]string{"BLOG_CONTENT": fresh}, "new-post", "First"); code != 0 ||
+		!strings.HasPrefix(strings.TrimSpace(stdout), filepath.Join(fresh, "posts")+string(filepath.Separator)) {
+		t.Errorf("new-post into a folder not there yet: exit %d, %q %q", code, stdout, stderr)
+	}
+	file := filepath.Join(t.TempDir(), "notes.txt")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr, _ := runInProcess(t, map[string]string{"BLOG_CONTENT": file}, "new-post", "First"); code == 0 || !strings.Contains(stderr, "not a folder") {
+		t.Errorf("new-post into a file: exit %d, %q", code, stderr)
+	}
 	entries, _ := os.ReadDir(filepath.Join(content, "posts"))
 	if len(entries) != 6 {
 		t.Errorf("%d posts after the refusals, want the 4 and the 2 new", len(entries))
