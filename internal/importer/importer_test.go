@@ -238,7 +238,12 @@ func TestBadContentChangesNothing(t *testing.T) {
 		{"reading time not a number", "posts/bad.md", "---\ntitle: ok\npublished_at: 2026-01-01\nreading_time_minutes: soon\n---\n", `posts/bad.md:4: reading_time_minutes must be empty or a whole number`},
 		{"description not text", "posts/bad.md", "---\ntitle: ok\npublished_at: 2026-01-01\ndescription: [a, b]\n---\n", `posts/bad.md:4: description must be text`},
 		{"missing title", "posts/bad.md", "---\npublished_at: 2026-01-01\n---\nbody\n", "posts/bad.md:1: title is missing"},
-		{"missing date", "posts/bad.md", "---\ntitle: ok\n---\nbody\n", "posts/bad.md:1: published_at is missing"},
+		{"missing date", "posts/bad.md", "---\ntitle: ok\n---\nbody\n", "posts/bad.md:1: published_at is missing: a post that is not a draft needs its date; add the line published_at: 2025-03-14 09:30:00Z"},
+		// A draft written by new-post, set to false to publish it: the
+		// message points at is_draft and gives the line to add, dated
+		// when the draft was written.
+		{"draft published without a date", "posts/20261201093000_sea.md", "---\ntitle: \"Sea\"\nslug: \"sea\"\nis_draft: false\nreading_time_minutes:\ntags: []\ndescription:\n---\n\nText.\n",
+			"posts/20261201093000_sea.md:4: is_draft: false publishes the post, which then needs its date: add the line published_at: 2026-12-01 09:30:00Z (blog new-post --publish writes both)"},
 		{"bad slug", "posts/bad.md", "---\ntitle: ok\nslug: Not A Slug\npublished_at: 2026-01-01\n---\n", "posts/bad.md:3: slug"},
 		{"bad file name", "posts/Bad Name.md", "---\ntitle: ok\npublished_at: 2026-01-01\n---\n", "posts/Bad Name.md:1: the file name"},
 		{"duplicate slug", "posts/zzz.md", "---\ntitle: ok\nslug: first\npublished_at: 2026-01-01\n---\n", `posts/zzz.md:3: slug "first" is already used by posts/20260102090000_first.md`},
