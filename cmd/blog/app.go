@@ -24,6 +24,9 @@ type app struct {
 	db      *sql.DB
 	repo    *repo.Repo
 	content fs.FS
+	// checked is the content as serve checked it before it opened the
+	// database, for the first import; nil once imported.
+	checked *importer.Content
 }
 
 // rolePoll is how often a running node checks whether it was promoted.
@@ -54,7 +57,14 @@ func (a *app) becomeWriter(ctx context.Context) error {
 	if err := sqlite.Migrate(ctx, a.db, a.log); err != nil {
 		return err
 	}
-	rep, err := importer.Run(ctx, a.repo, a.content)
+	var rep importer.Report
+	var err error
+	if c := a.checked; c != nil {
+		a.checked = nil
+		rep, err = importer.Store(ctx, a.repo, a.content, c)
+	} else {
+		rep, err = importer.Run(ctx, a.repo, a.content)
+	}
 	if err != nil && a.cfg.Watch {
 		// While authoring, a broken file is for the author to fix; the
 		// watcher imports again when it changes.

@@ -213,7 +213,7 @@ func TestHomeSlug(t *testing.T) {
 }
 
 // A content tree the import refuses stops the blog with the file and line,
-// and writes nothing.
+// before it creates the database.
 func TestOriginalContentMistakes(t *testing.T) {
 	bin := blogtest.Binary(t)
 	for name, tc := range map[string]struct{ file, data, want string }{
@@ -233,6 +233,12 @@ func TestOriginalContentMistakes(t *testing.T) {
 			out, err := cmd.CombinedOutput()
 			if err == nil || !strings.Contains(string(out), tc.want) {
 				t.Errorf("serve: %v, output lacks %q:\n%s", err, tc.want, out)
+			}
+			if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+				t.Errorf("the refused start left %v behind", entries)
+			}
+			if strings.Contains(string(out), "migration applied") {
+				t.Errorf("the refused start migrated a database:\n%s", out)
 			}
 		})
 	}

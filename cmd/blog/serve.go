@@ -20,6 +20,7 @@ import (
 
 	"blog/content"
 	"blog/internal/gossip"
+	"blog/internal/importer"
 	"blog/internal/litefs"
 	"blog/internal/live"
 	"blog/internal/presence"
@@ -38,17 +39,12 @@ const shutdownGrace = 20 * time.Second
 // opens the database, builds the write chain, starts the live features
 // and serves.
 func serve(ctx context.Context, cfg config, log *slog.Logger) error {
-	pre, err := prepare(cfg)
+	pre, err := prepare(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer pre.ln.Close()
-	node := litefs.NewNode(cfg.DB)
-	role, primary, err := node.Role()
-	if err != nil {
-		return err
-	}
-	db, closeDB, err := openDatabase(ctx, cfg.DB, role, log)
+	db, closeDB, err := openDatabase(ctx, cfg.DB, pre.role, log)
 	if err != nil {
 		return err
 	}
@@ -57,7 +53,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	// too, and before the database closes.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	a := &app{cfg: cfg, log: log, node: node, db: db, repo: repo.New(db), content: pre.content}
+	a := &app{cfg: cfg, log: log, node: pre.node, db: db, repo: repo.New(db), content: pre.content, checked: pre.checked}
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -66,7 +62,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		go chain.events.Run(ctx)
 	}
 	tagService := register(a.repo)
-	if err := a.start(ctx, role, primary); err != nil {
+	if err := a.start(ctx, pre.role, pre.primary); err != nil {
 		return err
 	}
 	hub, stopLive := startLive(ctx, cfg, log, reg)
@@ -88,16 +84,21 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 // prepared is what serve checks and readies before it creates anything.
 type prepared struct {
 	onLiteFS bool
+	node     *litefs.Node
+	role     litefs.Role
+	primary  string
 	content  fs.FS
+	checked  *importer.Content // the content, read and checked; nil when this node does not import it now
 	taglines []string
 	ln       net.Listener
 }
 
 // prepare reports first what a user must fix before the blog can run, and
 // creates nothing on the way: a binary to rebuild, a missing secret, a
-// content folder, then the address to listen on, then the taglines.
-func prepare(cfg config) (prepared, error) {
-	p := prepared{onLiteFS: sqlite.OnLiteFS(cfg.DB)}
+// content folder and what is in it, then the address to listen on, then
+// the taglines.
+func prepare(ctx context.Context, cfg config) (prepared, error) {
+	p := prepared{onLiteFS: sqlite.OnLiteFS(cfg.DB), node: litefs.NewNode(cfg.DB)}
 	if err := sqlite.CheckBuild(cfg.DB); err != nil {
 		return p, err
 	}
@@ -109,8 +110,20 @@ func prepare(cfg config) (prepared, error) {
 		return p, usageError{"--watch needs the content folder to watch: set BLOG_CONTENT or --content"}
 	}
 	var err error
+	if p.role, p.primary, err = p.node.Role(); err != nil {
+		return p, err
+	}
 	if p.content, err = content.From(cfg.ContentDir); err != nil {
 		return p, err
+	}
+	// A node that imports at start checks the content first, so that a
+	// broken file leaves no empty database behind. With --watch a broken
+	// file is the author's to fix while the blog serves; a replica does
+	// not import.
+	if !cfg.Watch && p.role != litefs.Replica {
+		if p.checked, err = importer.Check(ctx, p.content); err != nil {
+			return p, fmt.Errorf("the content does not import (nothing was created): %w", err)
+		}
 	}
 	if p.ln, err = net.Listen("tcp", cfg.Addr); err != nil {
 		return p, fmt.Errorf("cannot listen on %s, %s (choose another address with BLOG_ADDR or --addr): %w",

@@ -237,15 +237,32 @@ func (r Report) Wrote() bool {
 // is removed. When any file is bad, Run returns the error and writes
 // nothing.
 func Run(ctx context.Context, r *repo.Repo, fsys fs.FS) (Report, error) {
+	c, err := Load(fsys)
+	if err != nil {
+		return Report{}, err
+	}
+	return Store(ctx, r, fsys, c)
+}
+
+// Check reads and checks fsys's content before there is a database to
+// import it into: everything Load checks, and the images' names, sizes
+// and headers. It returns the content for Store.
+func Check(ctx context.Context, fsys fs.FS) (*Content, error) {
+	c, err := Load(fsys)
+	if err = errors.Join(err, assets.Check(ctx, fsys)); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Store imports c, which Load or Check read from fsys, as Run does: for a
+// caller that checked the content before it had a database to write to.
+func Store(ctx context.Context, r *repo.Repo, fsys fs.FS, c *Content) (Report, error) {
 	var rep Report
 	for _, op := range []string{posts.OpUpsert, posts.OpDelete, projects.OpUpsert, projects.OpDelete, assets.OpUpsert, assets.OpDelete} {
 		if !r.Has(op) {
 			return rep, fmt.Errorf("import: operation %s is not registered; call importer.Register first", op)
 		}
-	}
-	c, err := Load(fsys)
-	if err != nil {
-		return rep, err
 	}
 	rep.Drafts = len(c.Drafts)
 	images, err := prepareImages(ctx, r, fsys, c)
