@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -543,4 +544,44 @@ func TestDeletedTagIDIsNeverReused(t *testing.T) {
 		t.Fatalf("the deleted tag's address answers %d, want 404", code)
 	}
 	stop(t, p)
+}
+
+// TestCleanStopLeavesOnlyTheDatabase: a standalone blog stopped with
+// SIGTERM copies its WAL into the database file, so the folder holds
+// blog.db alone, with every write in it.
+func TestCleanStopLeavesOnlyTheDatabase(t *testing.T) {
+	bin := blogtest.Binary(t)
+	dir := t.TempDir()
+	addr := freePort(t)
+	base := "http://" + addr
+	p := start(t, bin, dir, cleanEnv("BLOG_ADDR="+addr, "BLOG_ADMIN_PASSWORD=pw"), "serve")
+	waitHealthy(t, base)
+	if code, body := send(t, "POST", base+"/api/tags", `{"label":"kept in the file"}`, true); code != 201 {
+		t.Fatalf("create: %d %s", code, body)
+	}
+	stop(t, p)
+	entries, err := os.ReadDir(filepath.Join(dir, "data"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if len(names) != 1 || names[0] != "blog.db" {
+		t.Fatalf("after a clean stop data/ holds %q, want blog.db alone", names)
+	}
+	if strings.Contains(p.log(), "level=WARN") {
+		t.Fatalf("the stop warns:\n%s", p.log())
+	}
+	// Read-only and immutable: the file alone, as a copy of it would be.
+	db, err := sql.Open("sqlite3", "file:"+filepath.Join(dir, "data", "blog.db")+"?immutable=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.QueryRow(`SELECT COUNT(*) FROM tags WHERE label = 'kept in the file'`).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("the database file alone has %d of the tag (%v)", n, err)
+	}
 }

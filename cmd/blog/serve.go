@@ -44,7 +44,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		return err
 	}
 	defer pre.ln.Close()
-	db, closeDB, err := openDatabase(ctx, cfg.DB, pre.role, log)
+	db, closeDB, err := openDatabase(ctx, cfg.DB, pre.role, pre.onLiteFS, log)
 	if err != nil {
 		return err
 	}
@@ -58,6 +58,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	chain := a.buildWriteChain(reg, pre.onLiteFS)
+	defer chain.stamps.Close()
 	if chain.events != nil {
 		go chain.events.Run(ctx)
 	}
@@ -138,23 +139,46 @@ func prepare(ctx context.Context, cfg config) (prepared, error) {
 
 // openDatabase opens the database as the node's role allows: a replica
 // waits for LiteFS to bring the database from the primary and opens it
-// to read only. The returned func closes it.
-func openDatabase(ctx context.Context, path string, role litefs.Role, log *slog.Logger) (*sql.DB, func(), error) {
+// to read only. The returned func closes it (see closeDatabase).
+func openDatabase(ctx context.Context, path string, role litefs.Role, onLiteFS bool, log *slog.Logger) (*sql.DB, func(), error) {
 	if role == litefs.Replica {
 		if err := waitForDatabase(ctx, path, log); err != nil {
 			return nil, nil, err
 		}
 	}
-	db, err := sqlite.Open(path, sqlite.Options{Replica: role == litefs.Replica})
+	// On LiteFS the WAL is LiteFS's: it writes a replica's, and ships the
+	// primary's. The blog never checkpoints there on its own account
+	// (SQLite still checkpoints as a write fills the WAL, as LiteFS
+	// expects of every writer).
+	db, err := sqlite.Open(path, sqlite.Options{Replica: role == litefs.Replica, KeepWALOnClose: onLiteFS})
 	if err != nil {
 		return nil, nil, err
 	}
 	guard, err := sqlite.GuardWAL(ctx, db, path)
 	if err != nil {
 		log.Warn("the sqlite3 shell could remove this database's WAL while the blog runs; use sqlite3 -readonly", "err", err)
-		return db, func() { db.Close() }, nil
+		guard = nil
 	}
-	return db, func() { guard.Close(); db.Close() }, nil
+	return db, func() { closeDatabase(db, guard, !onLiteFS, log) }, nil
+}
+
+// closeDatabase closes the database at the end of a clean stop. A
+// standalone node first copies its WAL into the database file, so that
+// the folder holds the one file again once the last connection closes
+// (SQLite then removes -wal and -shm) and a copy of blog.db alone is
+// whole. Never on LiteFS: see openDatabase.
+func closeDatabase(db *sql.DB, guard *sqlite.WALGuard, checkpoint bool, log *slog.Logger) {
+	if checkpoint {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		if _, err := db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+			log.Warn("could not copy the WAL into the database file at stop; SQLite does it at the next start", "err", err)
+		}
+		cancel()
+	}
+	if guard != nil {
+		guard.Close()
+	}
+	db.Close()
 }
 
 // startLive starts what live pages show besides the content: the hub of
