@@ -78,7 +78,8 @@ func (a *app) becomeWriter(ctx context.Context) error {
 		"posts_created", rep.Posts.Created, "posts_updated", rep.Posts.Updated, "posts_deleted", rep.Posts.Deleted,
 		"projects_created", rep.Projects.Created, "projects_updated", rep.Projects.Updated,
 		"projects_deleted", rep.Projects.Deleted, "drafts", rep.Drafts,
-		"images_created", rep.Assets.Created, "images_updated", rep.Assets.Updated, "images_deleted", rep.Assets.Deleted)
+		"images_created", rep.Assets.Created, "images_updated", rep.Assets.Updated, "images_deleted", rep.Assets.Deleted,
+		"unused_tags_deleted", rep.Tags.Deleted)
 	return nil
 }
 

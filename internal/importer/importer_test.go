@@ -150,6 +150,7 @@ func TestImportUpdatesAndRemoves(t *testing.T) {
 	want := importer.Report{
 		Posts:    importer.Counts{Updated: 1, Deleted: 1, Unchanged: 1},
 		Projects: importer.Counts{Updated: 1, Deleted: 1},
+		Tags:     importer.Counts{Deleted: 1}, // SQLite, which only the first post had
 		Drafts:   1,
 	}
 	if rep != want {
@@ -184,6 +185,69 @@ func TestImportUpdatesAndRemoves(t *testing.T) {
 	}
 	if len(list) != 1 || list[0].URL != "https://example.com/beta2" {
 		t.Errorf("projects = %+v", list)
+	}
+}
+
+// Switching to other content removes the tags the import made that the
+// new content does not use, and never a tag an admin made or renamed,
+// used by the content or not.
+func TestImportRemovesOnlyTheTagsItMade(t *testing.T) {
+	r, writes := openRepo(t)
+	admin := tags.NewService(r)
+	ctx := context.Background()
+	run(t, r, sampleFS()) // makes go and SQLite
+	for _, label := range []string{"mine", "rust"} {
+		if _, err := admin.Create(ctx, label); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sqliteTag, err := admin.ByLabel(ctx, "SQLite")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := admin.Rename(ctx, sqliteTag.ID, "Databases"); err != nil {
+		t.Fatal(err)
+	}
+	goTag, err := admin.ByLabel(ctx, "go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := func(label string) int {
+		var n int
+		if err := r.DB().QueryRow(`SELECT COUNT(*) FROM tags WHERE label='` + label + `'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+
+	// One's own content, filed under the admin's rust and the import's go.
+	own := fstest.MapFS{"posts/20260401000000_mine.md": post("title: Mine\npublished_at: 2026-04-01\ntags: [rust, go]\n", "Text.\n")}
+	if rep := run(t, r, own); rep.Tags.Deleted != 0 {
+		t.Errorf("the import removed %d tags, want none: go is used, the others are the admin's", rep.Tags.Deleted)
+	}
+	for label, want := range map[string]int{"SQLite": 0, "Databases": 1, "mine": 1, "rust": 1, "go": 1} {
+		if n := count(label); n != want {
+			t.Errorf("%d tags labelled %q, want %d", n, label, want)
+		}
+	}
+	if still, err := admin.Get(ctx, goTag.ID); err != nil || still.Label != "go" {
+		t.Errorf("the import's go, still used, was replaced: %+v, %v", still, err)
+	}
+	// Nothing to remove: an unchanged import writes nothing.
+	*writes = 0
+	if rep := run(t, r, own); rep.Wrote() || *writes != 0 {
+		t.Errorf("an unchanged import wrote %d times: %v", *writes, rep)
+	}
+
+	// The content stops using both: the import's go goes, the admin's rust stays.
+	own["posts/20260401000000_mine.md"] = post("title: Mine\npublished_at: 2026-04-01\n", "Text.\n")
+	if rep := run(t, r, own); rep.Tags.Deleted != 1 {
+		t.Errorf("the import removed %d tags, want 1 (go)", rep.Tags.Deleted)
+	}
+	for label, want := range map[string]int{"go": 0, "rust": 1, "Databases": 1, "mine": 1} {
+		if n := count(label); n != want {
+			t.Errorf("after the content dropped its tags: %d tags labelled %q, want %d", n, label, want)
+		}
 	}
 }
 
