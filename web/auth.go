@@ -12,7 +12,14 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"blog"
+	"blog/web/views"
 )
+
+// adminChallenge is the one challenge of the admin's sign-in, for every
+// 401: a browser keeps the password it is given under the realm it was
+// asked for, and forgets it when a request that carried it is answered
+// 401 for the same realm (signOut), so there must be one realm.
+const adminChallenge = `Basic realm="blog admin", charset="UTF-8"`
 
 // admin is the blog's one user: HTTP Basic auth as "admin" with
 // BLOG_ADMIN_PASSWORD, checked under a limit of failed sign-ins per client
@@ -72,6 +79,25 @@ func (a *admin) enabled() bool { return a.password != "" }
 func (a *admin) signIn(c echo.Context) error {
 	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
 	return c.Redirect(http.StatusSeeOther, localNext(c.QueryParam("next"), "/tags"))
+}
+
+// signOutHandler makes this browser forget the admin's sign-in. Basic
+// auth has no sign-out of its own; a browser drops the password it holds
+// for a realm when a request that carried it is answered 401 with a
+// challenge for that realm, then asks for the password again, which the
+// page tells the admin to cancel. A browser that sent no password has
+// nothing to forget and is not asked for one.
+func signOutHandler(pg pager) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
+		forgets := c.Request().Header.Get(echo.HeaderAuthorization) != ""
+		status := http.StatusOK
+		if forgets {
+			c.Response().Header().Set("WWW-Authenticate", adminChallenge)
+			status = http.StatusUnauthorized
+		}
+		return render(c, status, views.SignedOut(pg.page(c, "Signed out"), forgets))
+	}
 }
 
 // adminCheck is what a request's Basic credentials are worth.

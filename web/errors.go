@@ -74,7 +74,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 	be, status := s.toAppError(c, err)
 	if status == http.StatusUnauthorized {
-		c.Response().Header().Set("WWW-Authenticate", `Basic realm="blog admin", charset="UTF-8"`)
+		c.Response().Header().Set("WWW-Authenticate", adminChallenge)
 	}
 	if isAPI(c) || strings.HasPrefix(c.Request().URL.Path, "/internal/") {
 		_ = jsonError(c, status, be)

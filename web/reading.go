@@ -100,7 +100,7 @@ func (rd *reading) post(c echo.Context) error {
 	_, wantsPreview := c.QueryParams()["preview"]
 	admin := rd.admin.is(c)
 	if wantsPreview && !admin {
-		c.Response().Header().Set("WWW-Authenticate", `Basic realm="blog", charset="UTF-8"`)
+		c.Response().Header().Set("WWW-Authenticate", adminChallenge)
 		return blog.Errorf(blog.EUNAUTHORIZED, "Sign in as admin to preview drafts.")
 	}
 	if !admin {

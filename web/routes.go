@@ -88,6 +88,7 @@ func routeTable(h handlers) []route {
 		{method: "POST", path: "/tags/:id", handle: h.tags.rename, form: true, admin: adminOnly},
 		{method: "POST", path: "/tags/:id/delete", handle: h.tags.remove, form: true, admin: adminOnly},
 		{method: "GET", path: "/signin", handle: h.admin.signIn, admin: adminOnly},
+		{method: "GET", path: "/signout", handle: h.signOut},
 
 		// The JSON API.
 		{method: "GET", path: "/api/tags", handle: h.api.list},

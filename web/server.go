@@ -103,6 +103,7 @@ type handlers struct {
 	tags    *tagPages
 	api     *tagAPI
 	admin   *admin
+	signOut echo.HandlerFunc
 	forward http.Handler
 }
 
@@ -177,6 +178,7 @@ func (s *Server) newHandlers(d Deps) handlers {
 		tags:    &tagPages{tags: d.Tags, db: db, pager: s.pager, admin: s.admin},
 		api:     &tagAPI{tags: d.Tags},
 		admin:   s.admin,
+		signOut: signOutHandler(s.pager),
 		forward: d.Forward,
 	}
 }

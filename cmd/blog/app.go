@@ -24,6 +24,9 @@ type app struct {
 	db      *sql.DB
 	repo    *repo.Repo
 	content fs.FS
+	// checked is the content as serve checked it before it opened the
+	// database, for the first import; nil once imported.
+	checked *importer.Content
 }
 
 // rolePoll is how often a running node checks whether it was promoted.
@@ -54,7 +57,14 @@ func (a *app) becomeWriter(ctx context.Context) error {
 	if err := sqlite.Migrate(ctx, a.db, a.log); err != nil {
 		return err
 	}
-	rep, err := importer.Run(ctx, a.repo, a.content)
+	var rep importer.Report
+	var err error
+	if c := a.checked; c != nil {
+		a.checked = nil
+		rep, err = importer.Store(ctx, a.repo, a.content, c)
+	} else {
+		rep, err = importer.Run(ctx, a.repo, a.content)
+	}
 	if err != nil && a.cfg.Watch {
 		// While authoring, a broken file is for the author to fix; the
 		// watcher imports again when it changes.
@@ -68,7 +78,8 @@ func (a *app) becomeWriter(ctx context.Context) error {
 		"posts_created", rep.Posts.Created, "posts_updated", rep.Posts.Updated, "posts_deleted", rep.Posts.Deleted,
 		"projects_created", rep.Projects.Created, "projects_updated", rep.Projects.Updated,
 		"projects_deleted", rep.Projects.Deleted, "drafts", rep.Drafts,
-		"images_created", rep.Assets.Created, "images_updated", rep.Assets.Updated, "images_deleted", rep.Assets.Deleted)
+		"images_created", rep.Assets.Created, "images_updated", rep.Assets.Updated, "images_deleted", rep.Assets.Deleted,
+		"unused_tags_deleted", rep.Tags.Deleted)
 	return nil
 }
 

@@ -17,7 +17,10 @@ import (
 
 // config is every setting, read once here and passed down as plain values.
 type config struct {
-	Addr          string
+	Addr string
+	// AddrOrigin says where Addr came from, for a message when the port is
+	// taken: "from BLOG_ADDR", "from --addr" or "the default".
+	AddrOrigin    string
 	DB            string
 	AdminPassword string
 	ForwardSecret string
@@ -86,6 +89,7 @@ func parseConfig(cmd string, args []string, getenv func(string) string) (config,
 		return c, usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
 	}
 	c.OnFly = getenv("FLY_APP_NAME") != ""
+	c.AddrOrigin = fs.origin("addr", getenv)
 	if err := c.checkAddresses(fs, getenv("FLY_PRIVATE_IP")); err != nil {
 		return c, err
 	}

@@ -64,7 +64,7 @@ func TestCommandLine(t *testing.T) {
 		{"new-post -h", []string{"new-post", "-h"}, 0, "Usage: blog"},
 		{"no command", nil, 2, "Usage: blog"},
 		{"unknown command", []string{"publish"}, 2, `unknown command "publish"`},
-		{"unknown flag", []string{"serve", "--colour"}, 2, "blog: flag provided but not defined: -colour\nUsage: blog"},
+		{"unknown flag", []string{"serve", "--colour"}, 2, "Usage: blog"},
 		{"unknown flag of new-post", []string{"new-post", "--colour", "Title"}, 2, "Usage: blog"},
 		{"an argument too many", []string{"migrate", "now"}, 2, `blog: unexpected argument "now"`},
 		{"bad address", []string{"serve", "--addr", "nowhere"}, 2, "BLOG_ADDR"},
@@ -82,6 +82,34 @@ func TestCommandLine(t *testing.T) {
 			}
 			noFiles(t, dir)
 		})
+	}
+}
+
+// lastLine is the last line of s, where a command-line mistake is told.
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return lines[len(lines)-1]
+}
+
+// TestMistakeIsTheLastLine: a mistake in the command line is told under
+// the usage, where it stays in sight, with the flag as it was typed.
+func TestMistakeIsTheLastLine(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"serve", "--bogus"}, "blog: unknown flag --bogus"},
+		{[]string{"serve", "-bogus=1"}, "blog: unknown flag -bogus"},
+		{[]string{"migrate", "--colour=red"}, "blog: unknown flag --colour"},
+		{[]string{"new-post", "Title", "--publsh"}, "blog: unknown flag --publsh"},
+		{[]string{"serve", "--addr"}, "blog: --addr needs a value"},
+		{[]string{"publish"}, `blog: unknown command "publish"`},
+	} {
+		code, _, stderr, dir := runInProcess(t, nil, tc.args...)
+		if code != 2 || lastLine(stderr) != tc.want || !strings.HasPrefix(stderr, "Usage: blog") {
+			t.Errorf("blog %q: exit %d, stderr ends %q; want exit 2, the usage, then %q", tc.args, code, lastLine(stderr), tc.want)
+		}
+		noFiles(t, dir)
 	}
 }
 
@@ -153,13 +181,13 @@ func TestBadAddressNamesItsSource(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, _, stderr, dir := runInProcess(t, tc.env, append([]string{"serve"}, tc.args...)...)
-			first, _, _ := strings.Cut(stderr, "\n")
-			if code != 2 || !strings.HasPrefix(first, tc.want) {
-				t.Fatalf("exit %d, first line %q; want exit 2 and a line starting %q", code, first, tc.want)
+			last := lastLine(stderr)
+			if code != 2 || !strings.HasPrefix(last, tc.want) {
+				t.Fatalf("exit %d, last line %q; want exit 2 and a line starting %q", code, last, tc.want)
 			}
 			for _, wrong := range tc.never {
-				if strings.Contains(first, wrong) {
-					t.Fatalf("the message names %s, which the user did not set: %q", wrong, first)
+				if strings.Contains(last, wrong) {
+					t.Fatalf("the message names %s, which the user did not set: %q", wrong, last)
 				}
 			}
 			noFiles(t, dir)
@@ -356,6 +384,26 @@ func TestPrivateListenersDefaultToPrivateAddresses(t *testing.T) {
 		c, err := parseConfig("serve", nil, func(k string) string { return tc.env[k] })
 		if err != nil || c.GossipAddr != tc.gossip || c.MetricsAddr != tc.metrics {
 			t.Errorf("%v: gossip %q, metrics %q, %v; want %q and %q", tc.env, c.GossipAddr, c.MetricsAddr, err, tc.gossip, tc.metrics)
+		}
+	}
+}
+
+// The listen address remembers where it came from, for the message when
+// its port is taken.
+func TestAddrOrigin(t *testing.T) {
+	for _, tc := range []struct {
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{nil, nil, "the default"},
+		{map[string]string{"BLOG_ADDR": ""}, nil, "the default"},
+		{map[string]string{"BLOG_ADDR": ":8081"}, nil, "from BLOG_ADDR"},
+		{map[string]string{"BLOG_ADDR": ":8081"}, []string{"--addr", ":8082"}, "from --addr"},
+	} {
+		c, err := parseConfig("serve", tc.args, getenvOf(tc.env))
+		if err != nil || c.AddrOrigin != tc.want {
+			t.Errorf("%v %q: origin %q, %v; want %q", tc.env, tc.args, c.AddrOrigin, err, tc.want)
 		}
 	}
 }

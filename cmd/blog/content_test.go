@@ -213,7 +213,7 @@ func TestHomeSlug(t *testing.T) {
 }
 
 // A content tree the import refuses stops the blog with the file and line,
-// and writes nothing.
+// before it creates the database.
 func TestOriginalContentMistakes(t *testing.T) {
 	bin := blogtest.Binary(t)
 	for name, tc := range map[string]struct{ file, data, want string }{
@@ -233,6 +233,12 @@ func TestOriginalContentMistakes(t *testing.T) {
 			out, err := cmd.CombinedOutput()
 			if err == nil || !strings.Contains(string(out), tc.want) {
 				t.Errorf("serve: %v, output lacks %q:\n%s", err, tc.want, out)
+			}
+			if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+				t.Errorf("the refused start left %v behind", entries)
+			}
+			if strings.Contains(string(out), "migration applied") {
+				t.Errorf("the refused start migrated a database:\n%s", out)
 			}
 		})
 	}
@@ -270,6 +276,19 @@ func TestNewPost(t *testing.T) {
 		if out, err := run(bad...); err == nil {
 			t.Errorf("new-post %q succeeded: %s", bad, out)
 		}
+	}
+	// A content folder that is not there yet is made; a file is refused.
+	fresh := filepath.Join(t.TempDir(), "my", "content")
+	if code, stdout, stderr, _ := runInProcess(t, map[string]string{"BLOG_CONTENT": fresh}, "new-post", "First"); code != 0 ||
+		!strings.HasPrefix(strings.TrimSpace(stdout), filepath.Join(fresh, "posts")+string(filepath.Separator)) {
+		t.Errorf("new-post into a folder not there yet: exit %d, %q %q", code, stdout, stderr)
+	}
+	file := filepath.Join(t.TempDir(), "notes.txt")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr, _ := runInProcess(t, map[string]string{"BLOG_CONTENT": file}, "new-post", "First"); code == 0 || !strings.Contains(stderr, "not a folder") {
+		t.Errorf("new-post into a file: exit %d, %q", code, stderr)
 	}
 	entries, _ := os.ReadDir(filepath.Join(content, "posts"))
 	if len(entries) != 6 {

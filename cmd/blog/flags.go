@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -49,6 +50,16 @@ func (fs *flagSet) source(flagName string) string {
 	return variable(flagName)
 }
 
+// origin says where a setting's value came from, for a message about a
+// value the system refused (a port in use): "from --addr", "from
+// BLOG_ADDR", or "the default".
+func (fs *flagSet) origin(flagName string, getenv func(string) string) string {
+	if fs.given[flagName] || getenv(variable(flagName)) != "" {
+		return "from " + fs.source(flagName)
+	}
+	return "the default"
+}
+
 // parse reads the command line, then each setting it left alone from its
 // variable, looked up with getenv; a variable set to "" counts as unset.
 //
@@ -77,12 +88,43 @@ func (fs *flagSet) parse(args []string, getenv func(string) string) error {
 	case errors.Is(err, flag.ErrHelp):
 		return errHelp
 	case err != nil:
-		// The flag package's own message ("flag provided but not defined:
-		// -colour") says it all; ff's prefix adds nothing for the user.
+		// ff's prefix adds nothing for the user; the flag package's own
+		// message names the flag with one dash, whatever was typed.
 		if inner := errors.Unwrap(err); inner != nil {
 			err = inner
 		}
-		return usageError{err.Error()}
+		return usageError{asTyped(err.Error(), args)}
 	}
 	return nil
+}
+
+// asTyped rewrites the flag package's messages about a flag so that they
+// name it as the user typed it ("--colour", not "-colour"), and say what
+// is wrong in plain words. Other messages are returned as they are.
+func asTyped(msg string, args []string) string {
+	for _, m := range []struct{ prefix, format string }{
+		{"flag provided but not defined: -", "unknown flag %s"},
+		{"flag needs an argument: -", "%s needs a value"},
+	} {
+		if name, ok := strings.CutPrefix(msg, m.prefix); ok {
+			return fmt.Sprintf(m.format, typed(name, args))
+		}
+	}
+	return msg
+}
+
+// typed is the argument of args that names the flag called name, as
+// typed, without its value: "--colour" for --colour=red. The flag package
+// takes one dash or two; "--name" when args has neither.
+func typed(name string, args []string) string {
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		a, _, _ = strings.Cut(a, "=")
+		if a == "-"+name || a == "--"+name {
+			return a
+		}
+	}
+	return "--" + name
 }

@@ -26,17 +26,20 @@ func main() {
 
 // exitCode reports err on stderr and returns the exit status it calls
 // for: 0 for none, 2 with the usage for a mistake in the command line, 1
-// for anything else.
+// for anything else. The mistake is the last line, under the usage, where
+// the terminal leaves it in sight.
 func exitCode(err error, stderr io.Writer) int {
 	if err == nil {
 		return 0
 	}
-	fmt.Fprintln(stderr, "blog:", err)
 	var usage usageError
 	if errors.As(err, &usage) {
 		fmt.Fprint(stderr, usageText)
+		fmt.Fprintln(stderr)
+		fmt.Fprintln(stderr, "blog:", err)
 		return 2
 	}
+	fmt.Fprintln(stderr, "blog:", err)
 	return 1
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -413,21 +414,35 @@ func runBlog(t *testing.T, bin, dir string, env []string, args ...string) (int, 
 }
 
 // TestListenFailsBeforeTheDatabase: a port already taken or a host that
-// does not resolve is reported before the database is created.
+// does not resolve is reported before the database is created, with the
+// setting to change and where its value came from.
 func TestListenFailsBeforeTheDatabase(t *testing.T) {
 	taken, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer taken.Close()
-	for _, tc := range []struct{ name, addr, want string }{
-		{"port taken", taken.Addr().String(), "address already in use"},
-		{"unknown host", "no-such-host.invalid:8080", "no-such-host.invalid"},
+	addr := taken.Addr().String()
+	for _, tc := range []struct {
+		name, addr string
+		flag       bool // given as --addr rather than BLOG_ADDR
+		want       string
+	}{
+		{"port taken", addr, false, "cannot listen on " + addr + ", from BLOG_ADDR (choose another address with BLOG_ADDR or --addr): "},
+		{"port taken, by flag", addr, true, "cannot listen on " + addr + ", from --addr (choose another address with BLOG_ADDR or --addr): "},
+		{"unknown host", "no-such-host.invalid:8080", false, "no-such-host.invalid"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			code, _, stderr, dir := runInProcess(t, map[string]string{"BLOG_ADDR": tc.addr}, "serve")
+			env, args := map[string]string{"BLOG_ADDR": tc.addr}, []string{"serve"}
+			if tc.flag {
+				env, args = nil, append(args, "--addr", tc.addr)
+			}
+			code, _, stderr, dir := runInProcess(t, env, args...)
 			if code != 1 || !strings.Contains(stderr, "cannot listen on "+tc.addr) || !strings.Contains(stderr, tc.want) {
 				t.Fatalf("exit %d, stderr %q; want exit 1 naming %s and %q", code, stderr, tc.addr, tc.want)
+			}
+			if tc.addr == addr && !strings.Contains(stderr, "address already in use") {
+				t.Fatalf("stderr %q does not say the port is in use", stderr)
 			}
 			if _, err := os.Stat(filepath.Join(dir, "data", "blog.db")); !errors.Is(err, os.ErrNotExist) {
 				t.Fatalf("data/blog.db exists after the failure to listen (%v)", err)
@@ -529,4 +544,44 @@ func TestDeletedTagIDIsNeverReused(t *testing.T) {
 		t.Fatalf("the deleted tag's address answers %d, want 404", code)
 	}
 	stop(t, p)
+}
+
+// TestCleanStopLeavesOnlyTheDatabase: a standalone blog stopped with
+// SIGTERM copies its WAL into the database file, so the folder holds
+// blog.db alone, with every write in it.
+func TestCleanStopLeavesOnlyTheDatabase(t *testing.T) {
+	bin := blogtest.Binary(t)
+	dir := t.TempDir()
+	addr := freePort(t)
+	base := "http://" + addr
+	p := start(t, bin, dir, cleanEnv("BLOG_ADDR="+addr, "BLOG_ADMIN_PASSWORD=pw"), "serve")
+	waitHealthy(t, base)
+	if code, body := send(t, "POST", base+"/api/tags", `{"label":"kept in the file"}`, true); code != 201 {
+		t.Fatalf("create: %d %s", code, body)
+	}
+	stop(t, p)
+	entries, err := os.ReadDir(filepath.Join(dir, "data"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if len(names) != 1 || names[0] != "blog.db" {
+		t.Fatalf("after a clean stop data/ holds %q, want blog.db alone", names)
+	}
+	if strings.Contains(p.log(), "level=WARN") {
+		t.Fatalf("the stop warns:\n%s", p.log())
+	}
+	// Read-only and immutable: the file alone, as a copy of it would be.
+	db, err := sql.Open("sqlite3", "file:"+filepath.Join(dir, "data", "blog.db")+"?immutable=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.QueryRow(`SELECT COUNT(*) FROM tags WHERE label = 'kept in the file'`).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("the database file alone has %d of the tag (%v)", n, err)
+	}
 }

@@ -17,7 +17,8 @@ import (
 )
 
 // newPost writes a new post into the content folder in the original Blog's
-// format, a draft unless --publish, and prints its path:
+// format, a draft unless --publish, and prints its path. The folder is
+// created when it does not exist:
 //
 //	blog new-post "Title" [--slug s] [--publish]
 func newPost(args []string, getenv func(string) string, stdout io.Writer, now time.Time) error {
@@ -51,7 +52,8 @@ type newPostArgs struct {
 }
 
 // parseNewPost reads new-post's command line and BLOG_CONTENT, and checks
-// that the post can be written: a title, a content folder, a slug.
+// that the post can be written: a title, a content folder (or none yet),
+// a slug.
 func parseNewPost(args []string, getenv func(string) string) (newPostArgs, error) {
 	var p newPostArgs
 	var slug string
@@ -83,8 +85,13 @@ func parseNewPost(args []string, getenv func(string) string) (newPostArgs, error
 	if p.dir == "" {
 		return p, usageError{"new-post writes into the content folder: set BLOG_CONTENT or --content"}
 	}
-	if info, err := os.Stat(p.dir); err != nil || !info.IsDir() {
+	// A folder that does not exist yet is created with the post: the
+	// first post is how an author starts one.
+	switch info, err := os.Stat(p.dir); {
+	case err == nil && !info.IsDir():
 		return p, fmt.Errorf("content folder %s: not a folder", p.dir)
+	case err != nil && !errors.Is(err, os.ErrNotExist):
+		return p, fmt.Errorf("content folder: %w", err)
 	}
 	var err error
 	p.slug, err = postSlug(slug, p.title)

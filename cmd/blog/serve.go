@@ -20,6 +20,7 @@ import (
 
 	"blog/content"
 	"blog/internal/gossip"
+	"blog/internal/importer"
 	"blog/internal/litefs"
 	"blog/internal/live"
 	"blog/internal/presence"
@@ -38,17 +39,12 @@ const shutdownGrace = 20 * time.Second
 // opens the database, builds the write chain, starts the live features
 // and serves.
 func serve(ctx context.Context, cfg config, log *slog.Logger) error {
-	pre, err := prepare(cfg)
+	pre, err := prepare(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer pre.ln.Close()
-	node := litefs.NewNode(cfg.DB)
-	role, primary, err := node.Role()
-	if err != nil {
-		return err
-	}
-	db, closeDB, err := openDatabase(ctx, cfg.DB, role, log)
+	db, closeDB, err := openDatabase(ctx, cfg.DB, pre.role, pre.onLiteFS, log)
 	if err != nil {
 		return err
 	}
@@ -57,16 +53,17 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	// too, and before the database closes.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	a := &app{cfg: cfg, log: log, node: node, db: db, repo: repo.New(db), content: pre.content}
+	a := &app{cfg: cfg, log: log, node: pre.node, db: db, repo: repo.New(db), content: pre.content, checked: pre.checked}
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	chain := a.buildWriteChain(reg, pre.onLiteFS)
+	defer chain.stamps.Close()
 	if chain.events != nil {
 		go chain.events.Run(ctx)
 	}
 	tagService := register(a.repo)
-	if err := a.start(ctx, role, primary); err != nil {
+	if err := a.start(ctx, pre.role, pre.primary); err != nil {
 		return err
 	}
 	hub, stopLive := startLive(ctx, cfg, log, reg)
@@ -88,16 +85,21 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 // prepared is what serve checks and readies before it creates anything.
 type prepared struct {
 	onLiteFS bool
+	node     *litefs.Node
+	role     litefs.Role
+	primary  string
 	content  fs.FS
+	checked  *importer.Content // the content, read and checked; nil when this node does not import it now
 	taglines []string
 	ln       net.Listener
 }
 
 // prepare reports first what a user must fix before the blog can run, and
 // creates nothing on the way: a binary to rebuild, a missing secret, a
-// content folder, then the address to listen on, then the taglines.
-func prepare(cfg config) (prepared, error) {
-	p := prepared{onLiteFS: sqlite.OnLiteFS(cfg.DB)}
+// content folder and what is in it, then the address to listen on, then
+// the taglines.
+func prepare(ctx context.Context, cfg config) (prepared, error) {
+	p := prepared{onLiteFS: sqlite.OnLiteFS(cfg.DB), node: litefs.NewNode(cfg.DB)}
 	if err := sqlite.CheckBuild(cfg.DB); err != nil {
 		return p, err
 	}
@@ -109,11 +111,24 @@ func prepare(cfg config) (prepared, error) {
 		return p, usageError{"--watch needs the content folder to watch: set BLOG_CONTENT or --content"}
 	}
 	var err error
+	if p.role, p.primary, err = p.node.Role(); err != nil {
+		return p, err
+	}
 	if p.content, err = content.From(cfg.ContentDir); err != nil {
 		return p, err
 	}
+	// A node that imports at start checks the content first, so that a
+	// broken file leaves no empty database behind. With --watch a broken
+	// file is the author's to fix while the blog serves; a replica does
+	// not import.
+	if !cfg.Watch && p.role != litefs.Replica {
+		if p.checked, err = importer.Check(ctx, p.content); err != nil {
+			return p, fmt.Errorf("the content does not import (nothing was created): %w", err)
+		}
+	}
 	if p.ln, err = net.Listen("tcp", cfg.Addr); err != nil {
-		return p, fmt.Errorf("cannot listen on %s: %w", cfg.Addr, err)
+		return p, fmt.Errorf("cannot listen on %s, %s (choose another address with BLOG_ADDR or --addr): %w",
+			cfg.Addr, cfg.AddrOrigin, err)
 	}
 	if p.taglines, err = web.LoadTaglines(p.content); err != nil {
 		p.ln.Close()
@@ -124,23 +139,46 @@ func prepare(cfg config) (prepared, error) {
 
 // openDatabase opens the database as the node's role allows: a replica
 // waits for LiteFS to bring the database from the primary and opens it
-// to read only. The returned func closes it.
-func openDatabase(ctx context.Context, path string, role litefs.Role, log *slog.Logger) (*sql.DB, func(), error) {
+// to read only. The returned func closes it (see closeDatabase).
+func openDatabase(ctx context.Context, path string, role litefs.Role, onLiteFS bool, log *slog.Logger) (*sql.DB, func(), error) {
 	if role == litefs.Replica {
 		if err := waitForDatabase(ctx, path, log); err != nil {
 			return nil, nil, err
 		}
 	}
-	db, err := sqlite.Open(path, sqlite.Options{Replica: role == litefs.Replica})
+	// On LiteFS the WAL is LiteFS's: it writes a replica's, and ships the
+	// primary's. The blog never checkpoints there on its own account
+	// (SQLite still checkpoints as a write fills the WAL, as LiteFS
+	// expects of every writer).
+	db, err := sqlite.Open(path, sqlite.Options{Replica: role == litefs.Replica, KeepWALOnClose: onLiteFS})
 	if err != nil {
 		return nil, nil, err
 	}
 	guard, err := sqlite.GuardWAL(ctx, db, path)
 	if err != nil {
 		log.Warn("the sqlite3 shell could remove this database's WAL while the blog runs; use sqlite3 -readonly", "err", err)
-		return db, func() { db.Close() }, nil
+		guard = nil
 	}
-	return db, func() { guard.Close(); db.Close() }, nil
+	return db, func() { closeDatabase(db, guard, !onLiteFS, log) }, nil
+}
+
+// closeDatabase closes the database at the end of a clean stop. A
+// standalone node first copies its WAL into the database file, so that
+// the folder holds the one file again once the last connection closes
+// (SQLite then removes -wal and -shm) and a copy of blog.db alone is
+// whole. Never on LiteFS: see openDatabase.
+func closeDatabase(db *sql.DB, guard *sqlite.WALGuard, checkpoint bool, log *slog.Logger) {
+	if checkpoint {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		if _, err := db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+			log.Warn("could not copy the WAL into the database file at stop; SQLite does it at the next start", "err", err)
+		}
+		cancel()
+	}
+	if guard != nil {
+		guard.Close()
+	}
+	db.Close()
 }
 
 // startLive starts what live pages show besides the content: the hub of

@@ -99,7 +99,8 @@ func (a *app) reimport(ctx context.Context, files []string) {
 		return
 	}
 	a.log.Info("content re-imported", "files", files, "wrote", rep.Wrote(), "duration", time.Since(start).Round(time.Millisecond),
-		"posts", rep.Posts.String(), "projects", rep.Projects.String(), "drafts", rep.Drafts)
+		"posts", rep.Posts.String(), "projects", rep.Projects.String(), "drafts", rep.Drafts,
+		"unused_tags_deleted", rep.Tags.Deleted)
 }
 
 // addTree watches dir and every folder under it.

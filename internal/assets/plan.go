@@ -77,6 +77,22 @@ func Prepare(ctx context.Context, db *sql.DB, fsys fs.FS) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	return plan(ctx, fsys, stored, false)
+}
+
+// Check reports what Prepare would find wrong with fsys's images without
+// a database and without converting any: their names, sizes and headers
+// (dimensions, decoded size). It lets the blog refuse bad content before
+// it creates a database; a picture that is broken past its header is
+// still found by Prepare.
+func Check(ctx context.Context, fsys fs.FS) error {
+	_, err := plan(ctx, fsys, nil, true)
+	return err
+}
+
+// plan is Prepare's work against the stored images' metadata; headerOnly
+// checks every file's header and converts none.
+func plan(ctx context.Context, fsys fs.FS, stored map[string]Meta, headerOnly bool) (*Plan, error) {
 	p := &Plan{meta: map[string]Meta{}}
 	sources := map[string]string{}
 	var errs []error
@@ -101,7 +117,7 @@ func Prepare(ctx context.Context, db *sql.DB, fsys fs.FS) (*Plan, error) {
 			sources[name] = file
 			// After a bad file only headers are checked: the import
 			// will stop, and converting the rest would only delay it.
-			a, changed, err := prepareFile(fsys, file, name, stored[name], len(errs) > 0)
+			a, changed, err := prepareFile(fsys, file, name, stored[name], headerOnly || len(errs) > 0)
 			if err != nil {
 				errs = append(errs, err)
 				continue

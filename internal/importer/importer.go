@@ -18,6 +18,7 @@ import (
 	"blog/internal/posts"
 	"blog/internal/projects"
 	"blog/internal/repo"
+	"blog/internal/tags"
 )
 
 // FileError is a problem with one content file, at one line.
@@ -35,13 +36,14 @@ const ProjectsFile = "projects/projects.yaml"
 // AssetsDir is the folder of the pictures the posts show.
 const AssetsDir = "assets"
 
-// Register adds the operations an import writes with to r: posts.upsert,
-// posts.delete, projects.upsert and projects.delete. Every node registers
-// them, since a write runs wherever the chain sends it.
+// Register adds the operations an import writes with to r: those of
+// posts, projects and images, and tags.prune. Every node registers them,
+// since a write runs wherever the chain sends it.
 func Register(r *repo.Repo) {
 	posts.Register(r)
 	projects.Register(r)
 	assets.Register(r)
+	tags.RegisterPrune(r)
 }
 
 // Content is everything an import would store, already checked.
@@ -216,18 +218,20 @@ type Report struct {
 	Posts    Counts
 	Projects Counts
 	Assets   Counts // images
+	Tags     Counts // only Deleted: the tags the import made that nothing uses any more
 	Drafts   int    // posts among them that are drafts, shown to the admin only
 }
 
 func (r Report) String() string {
-	return fmt.Sprintf("posts: %v (%d drafts); projects: %v; images: %v", r.Posts, r.Drafts, r.Projects, r.Assets)
+	return fmt.Sprintf("posts: %v (%d drafts); projects: %v; images: %v; unused tags removed: %d",
+		r.Posts, r.Drafts, r.Projects, r.Assets, r.Tags.Deleted)
 }
 
 // Wrote reports whether the import changed the database.
 func (r Report) Wrote() bool {
 	return r.Posts.Created+r.Posts.Updated+r.Posts.Deleted+
 		r.Projects.Created+r.Projects.Updated+r.Projects.Deleted+
-		r.Assets.Created+r.Assets.Updated+r.Assets.Deleted > 0
+		r.Assets.Created+r.Assets.Updated+r.Assets.Deleted+r.Tags.Deleted > 0
 }
 
 // Run imports fsys's content through r's write chain, so it must be called
@@ -237,15 +241,32 @@ func (r Report) Wrote() bool {
 // is removed. When any file is bad, Run returns the error and writes
 // nothing.
 func Run(ctx context.Context, r *repo.Repo, fsys fs.FS) (Report, error) {
+	c, err := Load(fsys)
+	if err != nil {
+		return Report{}, err
+	}
+	return Store(ctx, r, fsys, c)
+}
+
+// Check reads and checks fsys's content before there is a database to
+// import it into: everything Load checks, and the images' names, sizes
+// and headers. It returns the content for Store.
+func Check(ctx context.Context, fsys fs.FS) (*Content, error) {
+	c, err := Load(fsys)
+	if err = errors.Join(err, assets.Check(ctx, fsys)); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Store imports c, which Load or Check read from fsys, as Run does: for a
+// caller that checked the content before it had a database to write to.
+func Store(ctx context.Context, r *repo.Repo, fsys fs.FS, c *Content) (Report, error) {
 	var rep Report
-	for _, op := range []string{posts.OpUpsert, posts.OpDelete, projects.OpUpsert, projects.OpDelete, assets.OpUpsert, assets.OpDelete} {
+	for _, op := range []string{posts.OpUpsert, posts.OpDelete, projects.OpUpsert, projects.OpDelete, assets.OpUpsert, assets.OpDelete, tags.OpPrune} {
 		if !r.Has(op) {
 			return rep, fmt.Errorf("import: operation %s is not registered; call importer.Register first", op)
 		}
-	}
-	c, err := Load(fsys)
-	if err != nil {
-		return rep, err
 	}
 	rep.Drafts = len(c.Drafts)
 	images, err := prepareImages(ctx, r, fsys, c)
@@ -262,5 +283,11 @@ func Run(ctx context.Context, r *repo.Repo, fsys fs.FS) (Report, error) {
 	if err := projectKind.sync(ctx, r, c.Projects, &rep.Projects); err != nil {
 		return rep, err
 	}
+	// Last, once the content is filed: the tags it no longer uses.
+	n, err := tags.Prune(ctx, r)
+	if err != nil {
+		return rep, fmt.Errorf("remove the tags the content no longer uses: %w", err)
+	}
+	rep.Tags.Deleted = n
 	return rep, nil
 }

@@ -150,6 +150,7 @@ func TestImportUpdatesAndRemoves(t *testing.T) {
 	want := importer.Report{
 		Posts:    importer.Counts{Updated: 1, Deleted: 1, Unchanged: 1},
 		Projects: importer.Counts{Updated: 1, Deleted: 1},
+		Tags:     importer.Counts{Deleted: 1}, // SQLite, which only the first post had
 		Drafts:   1,
 	}
 	if rep != want {
@@ -184,6 +185,69 @@ func TestImportUpdatesAndRemoves(t *testing.T) {
 	}
 	if len(list) != 1 || list[0].URL != "https://example.com/beta2" {
 		t.Errorf("projects = %+v", list)
+	}
+}
+
+// Switching to other content removes the tags the import made that the
+// new content does not use, and never a tag an admin made or renamed,
+// used by the content or not.
+func TestImportRemovesOnlyTheTagsItMade(t *testing.T) {
+	r, writes := openRepo(t)
+	admin := tags.NewService(r)
+	ctx := context.Background()
+	run(t, r, sampleFS()) // makes go and SQLite
+	for _, label := range []string{"mine", "rust"} {
+		if _, err := admin.Create(ctx, label); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sqliteTag, err := admin.ByLabel(ctx, "SQLite")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := admin.Rename(ctx, sqliteTag.ID, "Databases"); err != nil {
+		t.Fatal(err)
+	}
+	goTag, err := admin.ByLabel(ctx, "go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := func(label string) int {
+		var n int
+		if err := r.DB().QueryRow(`SELECT COUNT(*) FROM tags WHERE label='` + label + `'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+
+	// One's own content, filed under the admin's rust and the import's go.
+	own := fstest.MapFS{"posts/20260401000000_mine.md": post("title: Mine\npublished_at: 2026-04-01\ntags: [rust, go]\n", "Text.\n")}
+	if rep := run(t, r, own); rep.Tags.Deleted != 0 {
+		t.Errorf("the import removed %d tags, want none: go is used, the others are the admin's", rep.Tags.Deleted)
+	}
+	for label, want := range map[string]int{"SQLite": 0, "Databases": 1, "mine": 1, "rust": 1, "go": 1} {
+		if n := count(label); n != want {
+			t.Errorf("%d tags labelled %q, want %d", n, label, want)
+		}
+	}
+	if still, err := admin.Get(ctx, goTag.ID); err != nil || still.Label != "go" {
+		t.Errorf("the import's go, still used, was replaced: %+v, %v", still, err)
+	}
+	// Nothing to remove: an unchanged import writes nothing.
+	*writes = 0
+	if rep := run(t, r, own); rep.Wrote() || *writes != 0 {
+		t.Errorf("an unchanged import wrote %d times: %v", *writes, rep)
+	}
+
+	// The content stops using both: the import's go goes, the admin's rust stays.
+	own["posts/20260401000000_mine.md"] = post("title: Mine\npublished_at: 2026-04-01\n", "Text.\n")
+	if rep := run(t, r, own); rep.Tags.Deleted != 1 {
+		t.Errorf("the import removed %d tags, want 1 (go)", rep.Tags.Deleted)
+	}
+	for label, want := range map[string]int{"go": 0, "rust": 1, "Databases": 1, "mine": 1} {
+		if n := count(label); n != want {
+			t.Errorf("after the content dropped its tags: %d tags labelled %q, want %d", n, label, want)
+		}
 	}
 }
 
@@ -238,7 +302,12 @@ func TestBadContentChangesNothing(t *testing.T) {
 		{"reading time not a number", "posts/bad.md", "---\ntitle: ok\npublished_at: 2026-01-01\nreading_time_minutes: soon\n---\n", `posts/bad.md:4: reading_time_minutes must be empty or a whole number`},
 		{"description not text", "posts/bad.md", "---\ntitle: ok\npublished_at: 2026-01-01\ndescription: [a, b]\n---\n", `posts/bad.md:4: description must be text`},
 		{"missing title", "posts/bad.md", "---\npublished_at: 2026-01-01\n---\nbody\n", "posts/bad.md:1: title is missing"},
-		{"missing date", "posts/bad.md", "---\ntitle: ok\n---\nbody\n", "posts/bad.md:1: published_at is missing"},
+		{"missing date", "posts/bad.md", "---\ntitle: ok\n---\nbody\n", "posts/bad.md:1: published_at is missing: a post that is not a draft needs its date; add the line published_at: 2025-03-14 09:30:00Z"},
+		// A draft written by new-post, set to false to publish it: the
+		// message points at is_draft and gives the line to add, dated
+		// when the draft was written.
+		{"draft published without a date", "posts/20261201093000_sea.md", "---\ntitle: \"Sea\"\nslug: \"sea\"\nis_draft: false\nreading_time_minutes:\ntags: []\ndescription:\n---\n\nText.\n",
+			"posts/20261201093000_sea.md:4: is_draft: false publishes the post, which then needs its date: add the line published_at: 2026-12-01 09:30:00Z (blog new-post --publish writes both)"},
 		{"bad slug", "posts/bad.md", "---\ntitle: ok\nslug: Not A Slug\npublished_at: 2026-01-01\n---\n", "posts/bad.md:3: slug"},
 		{"bad file name", "posts/Bad Name.md", "---\ntitle: ok\npublished_at: 2026-01-01\n---\n", "posts/Bad Name.md:1: the file name"},
 		{"duplicate slug", "posts/zzz.md", "---\ntitle: ok\nslug: first\npublished_at: 2026-01-01\n---\n", `posts/zzz.md:3: slug "first" is already used by posts/20260102090000_first.md`},

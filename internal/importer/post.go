@@ -24,6 +24,7 @@ type PostFile struct {
 	Draft bool
 	// lines of the front matter fields, for errors found across files
 	slugLine       int
+	draftLine      int // 0 when is_draft is left out
 	permalinkLines map[string]int
 	images         []imageRef
 	// stamp is the time in the file's name, which dates a draft
@@ -244,6 +245,7 @@ func (pf *PostFile) isDraft(n *yaml.Node) *problem {
 		return at(n.Line, "is_draft must be true or false, not %q", n.Value)
 	}
 	_ = n.Decode(&pf.Draft)
+	pf.draftLine = n.Line
 	return nil
 }
 
@@ -322,7 +324,7 @@ func (pf *PostFile) complete(name string, slugGiven bool) error {
 		return fail("title is missing from the front matter")
 	}
 	if u.PublishedAt.IsZero() && !pf.Draft {
-		return fail("published_at is missing from the front matter (a draft, is_draft: true, may leave it out)")
+		return pf.undated(name)
 	}
 	if u.PublishedAt.IsZero() {
 		// A draft is dated by its file name, as new-post names it.
@@ -333,6 +335,23 @@ func (pf *PostFile) complete(name string, slugGiven bool) error {
 	}
 	u.Draft = pf.Draft
 	return nil
+}
+
+// undated is the error for a post that is published without a date: it
+// points at is_draft when the front matter has it (an author who set it
+// to false to publish a draft lands there), and gives the line to add.
+func (pf *PostFile) undated(name string) error {
+	example := pf.stamp // the time new-post wrote the draft
+	if example.IsZero() {
+		example = time.Date(2025, 3, 14, 9, 30, 0, 0, time.UTC)
+	}
+	add := "add the line published_at: " + example.Format("2006-01-02 15:04:05Z")
+	if pf.draftLine == 0 {
+		return &FileError{name, 1, "published_at is missing: a post that is not a draft needs its date; " +
+			add + ", or is_draft: true to keep it a draft (blog new-post --publish writes both)"}
+	}
+	return &FileError{name, pf.draftLine, "is_draft: false publishes the post, which then needs its date: " +
+		add + " (blog new-post --publish writes both)"}
 }
 
 // render renders the post's body, which begins on line bodyLine of the

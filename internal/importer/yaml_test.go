@@ -104,7 +104,7 @@ func TestMalformedArguments(t *testing.T) {
 			t.Errorf("%s: err = %v, want bad_request about malformed arguments", name, res.Err)
 		}
 	}
-	if *writes != len(r.Names()) || len(r.Names()) != 9 {
-		t.Errorf("%d writes of %d operations, want the 9 of posts, projects, images and tags", *writes, len(r.Names()))
+	if *writes != len(r.Names()) || len(r.Names()) != 10 {
+		t.Errorf("%d writes of %d operations, want the 10 of posts, projects, images and tags", *writes, len(r.Names()))
 	}
 }

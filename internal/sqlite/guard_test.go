@@ -77,3 +77,26 @@ func TestWALGuardOnAFreshDatabase(t *testing.T) {
 		t.Fatalf("the guard holds no lock on the WAL-index: %v", err)
 	}
 }
+
+// The last connection to close copies the WAL into the database file and
+// removes it, unless the WAL is another program's (LiteFS's): then it is
+// left as it is.
+func TestKeepWALOnClose(t *testing.T) {
+	for _, keep := range []bool{false, true} {
+		path := filepath.Join(t.TempDir(), "blog.db")
+		db, err := sqlite.Open(path, sqlite.Options{KeepWALOnClose: keep})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Exec(`CREATE TABLE notes (text TEXT)`); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Close(); err != nil {
+			t.Fatal(err)
+		}
+		_, err = os.Stat(path + "-wal")
+		if kept := err == nil; kept != keep {
+			t.Errorf("KeepWALOnClose %v: the WAL is there after the close: %v", keep, kept)
+		}
+	}
+}

@@ -58,6 +58,11 @@ func TestTagsRebuiltWithAutoincrement(t *testing.T) {
 	if n := count(`SELECT COUNT(*) FROM tags WHERE (id, label, created_at, updated_at) IN (VALUES (1, 'go', 'c1', 'u1'), (2, 'sqlite', 'c2', 'u2'), (5, 'fuse', 'c5', 'u5'))`); n != 3 {
 		t.Fatalf("%d of 3 tags kept as they were", n)
 	}
+	// Nothing says the import made them: they are the admin's, never
+	// removed by an import.
+	if n := count(`SELECT COUNT(*) FROM tags WHERE imported = 0`); n != 3 {
+		t.Fatalf("%d of 3 tags from before the migrations counted as the admin's", n)
+	}
 	if n := count(`SELECT COUNT(*) FROM post_tags`) + count(`SELECT COUNT(*) FROM project_tags`); n != 3 {
 		t.Fatalf("%d of 3 links between tags and content kept", n)
 	}

@@ -46,6 +46,10 @@ type Options struct {
 	// replica: it must exist already, and its journal mode is left to the
 	// primary, which set it (switching it is a write).
 	Replica bool
+	// KeepWALOnClose stops SQLite from copying the WAL into the database
+	// file and removing it when the last connection closes, for a WAL that
+	// another program manages: LiteFS's.
+	KeepWALOnClose bool
 }
 
 // Open opens the database file at path, creating its folder when needed.
@@ -72,7 +76,14 @@ func Open(path string, opts Options) (*sql.DB, error) {
 	q.Add("_pragma", "synchronous(normal)")
 	dsn := (&url.URL{Scheme: "file", OmitHost: true, Path: path, RawQuery: q.Encode()}).String()
 
-	db, err := driver.Open(dsn, func(c *sqlite3.Conn) error { return fts5.Register(c) })
+	db, err := driver.Open(dsn, func(c *sqlite3.Conn) error {
+		if opts.KeepWALOnClose {
+			if _, err := c.Config(sqlite3.DBCONFIG_NO_CKPT_ON_CLOSE, true); err != nil {
+				return err
+			}
+		}
+		return fts5.Register(c)
+	})
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}

@@ -3,6 +3,7 @@ package stamp
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -42,6 +43,7 @@ type Watcher struct {
 	conn   *sql.Conn // the connection the stamp is read on, opened on first use
 	stmt   *sql.Stmt // prepared on conn
 	failed bool      // the last read failed (logged once until it works again)
+	closed bool      // Close was called: conn is back in the pool for good
 
 	known atomic.Pointer[known]
 }
@@ -158,7 +160,7 @@ func (w *Watcher) read(ctx context.Context) (Stamp, error) {
 	defer w.readMu.Unlock()
 	st, err := w.readOnConn(ctx)
 	switch {
-	case err != nil && ctx.Err() == nil && !w.failed:
+	case err != nil && ctx.Err() == nil && !w.closed && !w.failed:
 		w.failed = true
 		w.log.Warn("page cache off: the content stamp cannot be read, so pages are rendered for every request", "err", err)
 	case err == nil && w.failed:
@@ -168,7 +170,28 @@ func (w *Watcher) read(ctx context.Context) (Stamp, error) {
 	return st, err
 }
 
+// errClosed is a read after Close.
+var errClosed = errors.New("stamp: the watcher is closed")
+
+// Close gives back the connection the watcher reads on, so that closing
+// the database closes every connection: SQLite tidies the database's
+// files (the WAL) only when its last connection closes. Reads after Close
+// fail.
+func (w *Watcher) Close() {
+	w.readMu.Lock()
+	defer w.readMu.Unlock()
+	w.closed = true
+	if w.stmt != nil {
+		w.stmt.Close()
+		w.conn.Close()
+		w.conn, w.stmt = nil, nil
+	}
+}
+
 func (w *Watcher) readOnConn(ctx context.Context) (Stamp, error) {
+	if w.closed {
+		return Stamp{}, errClosed
+	}
 	if w.stmt == nil {
 		conn, err := w.db.Conn(ctx)
 		if err != nil {

@@ -28,7 +28,8 @@ func Dedupe(list []string) ([]string, error) {
 }
 
 // Ensure returns the id of the tag for each label, creating the tags that
-// do not exist yet. It runs inside another operation's transaction, so that
+// do not exist yet, marked as the import's (Prune removes them once nothing
+// uses them). It runs inside another operation's transaction, so that
 // content filed under new tags is written in one step.
 func Ensure(ctx context.Context, tx *sql.Tx, list []string, now time.Time) ([]int64, error) {
 	ids := make([]int64, 0, len(list))
@@ -48,7 +49,7 @@ func Ensure(ctx context.Context, tx *sql.Tx, list []string, now time.Time) ([]in
 		id, ok := known[key]
 		if !ok {
 			err = tx.QueryRowContext(ctx,
-				`INSERT INTO tags (label, created_at, updated_at) VALUES (?, ?, ?) RETURNING id`,
+				`INSERT INTO tags (label, created_at, updated_at, imported) VALUES (?, ?, ?, 1) RETURNING id`,
 				label, ts, ts).Scan(&id)
 			if err != nil {
 				return nil, fmt.Errorf("create tag %q: %w", label, err)

@@ -23,6 +23,7 @@ func (s *Service) execCreate(ctx context.Context, tx *sql.Tx, a createArgs) (any
 	}
 	now := s.now().UTC().Format(blog.TimeFormat)
 	var id int64
+	// imported is left to its default, 0: the tag is the admin's.
 	err = tx.QueryRowContext(ctx,
 		`INSERT INTO tags (label, created_at, updated_at) VALUES (?, ?, ?) RETURNING id`,
 		label, now, now).Scan(&id)
@@ -41,7 +42,12 @@ func (s *Service) execRename(ctx context.Context, tx *sql.Tx, a renameArgs) (any
 	if err != nil {
 		return nil, err
 	}
+	// An admin who renames a tag takes it over from the import, which
+	// then never removes it; so does one who saves it unchanged.
 	if t.Label == label {
+		if _, err := tx.ExecContext(ctx, `UPDATE tags SET imported = 0 WHERE id = ? AND imported = 1`, a.ID); err != nil {
+			return nil, fmt.Errorf("rename tag: %w", err)
+		}
 		return t, nil
 	}
 	if id, err := findLabel(ctx, tx, label, a.ID); err != nil {
@@ -50,7 +56,7 @@ func (s *Service) execRename(ctx context.Context, tx *sql.Tx, a renameArgs) (any
 		return nil, conflict(label)
 	}
 	now := s.now().UTC().Format(blog.TimeFormat)
-	if _, err := tx.ExecContext(ctx, `UPDATE tags SET label = ?, updated_at = ? WHERE id = ?`, label, now, a.ID); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE tags SET label = ?, updated_at = ?, imported = 0 WHERE id = ?`, label, now, a.ID); err != nil {
 		return nil, fmt.Errorf("rename tag: %w", err)
 	}
 	return get(ctx, tx, a.ID)

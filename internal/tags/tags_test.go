@@ -205,4 +205,26 @@ func TestEnsure(t *testing.T) {
 	if len(all) != 3 {
 		t.Fatalf("tags = %v, want 3", all)
 	}
+	// The import's tags are marked so; the admin's Go stays the admin's,
+	// and an admin who saves one of the import's, even unchanged, takes it
+	// over.
+	imported := func() string {
+		var labels string
+		if err := db.QueryRow(`SELECT coalesce(group_concat(label, ','), '') FROM (SELECT label FROM tags WHERE imported = 1 ORDER BY id)`).Scan(&labels); err != nil {
+			t.Fatal(err)
+		}
+		return labels
+	}
+	if got := imported(); got != "SQLite,LiteFS" {
+		t.Fatalf("the import's tags: %q, want SQLite,LiteFS", got)
+	}
+	if _, err := s.Rename(ctx, ids[1], "SQLite"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Rename(ctx, ids[2], "litefs"); err != nil {
+		t.Fatal(err)
+	}
+	if got := imported(); got != "" {
+		t.Fatalf("after the admin saved them, the import's tags: %q, want none", got)
+	}
 }
