@@ -75,7 +75,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if status == http.StatusUnauthorized {
 		c.Response().Header().Set("WWW-Authenticate", `Basic realm="blog admin", charset="UTF-8"`)
 	}
-	if isAPI(c) || strings.HasPrefix(c.Request().URL.Path, "/internal/") {
+	if isAPI(c) || strings.HasPrefix(c.Request().URL.Path, "/internal/") || s.jsonRoutes[c.Request().Method+" "+c.Path()] {
 		_ = jsonError(c, status, be)
 		return
 	}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"time"
 
+	"blog/internal/cluster"
 	"blog/internal/importer"
 	"blog/internal/litefs"
 	"blog/internal/repo"
@@ -24,6 +25,7 @@ type app struct {
 	db      *sql.DB
 	repo    *repo.Repo
 	content fs.FS
+	samples *cluster.Samples // what the cluster page charts of this node
 }
 
 // rolePoll is how often a running node checks whether it was promoted.

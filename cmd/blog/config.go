@@ -33,6 +33,9 @@ type config struct {
 	// OnFly is set on Fly.io (FLY_APP_NAME), where the proxy's headers
 	// name the client and the scheme it used.
 	OnFly bool
+	// Region and MachineID name the node on the cluster page and in
+	// blog check (FLY_REGION, FLY_MACHINE_ID; empty off Fly.io).
+	Region, MachineID string
 
 	// Live pages.
 	GossipAddr    string   // where viewer counts are gossiped (BLOG_GOSSIP_ADDR)
@@ -86,6 +89,7 @@ func parseConfig(cmd string, args []string, getenv func(string) string) (config,
 		return c, usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
 	}
 	c.OnFly = getenv("FLY_APP_NAME") != ""
+	c.Region, c.MachineID = getenv("FLY_REGION"), getenv("FLY_MACHINE_ID")
 	if err := c.checkAddresses(fs, getenv("FLY_PRIVATE_IP")); err != nil {
 		return c, err
 	}
