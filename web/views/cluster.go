@@ -48,10 +48,7 @@ func lagText(m cluster.Member) string {
 	case m.InStep:
 		return "in step"
 	case m.Behind > 0:
-		if m.Behind == 1 {
-			return "1 transaction behind"
-		}
-		return strconv.FormatUint(m.Behind, 10) + " transactions behind"
+		return strconv.FormatUint(m.Behind, 10) + " tx behind"
 	}
 	return "primary not known"
 }
