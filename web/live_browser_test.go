@@ -93,6 +93,7 @@ func TestBrowserLive(t *testing.T) {
 		t.Fatalf("two tabs open: counts %s, want 2/2", got)
 	}
 	run(tab2, "go to the post list", chromedp.Navigate(e.srv.URL+"/posts"), chromedp.WaitVisible(chromedp.CSS("#content")))
+	browsertest.CheckAccessibility(tab2, t)
 	// The second tab's old stream closes before its new one opens: wait
 	// for both to have been counted.
 	waitFor(tab1, "the reader moved on", `document.getElementById("viewers-page").textContent === "1" && document.getElementById("viewers-site").textContent === "2"`, 5*time.Second)

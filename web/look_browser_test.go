@@ -267,6 +267,7 @@ func TestBrowserLookBehaviour(t *testing.T) {
 		if partial < 3 {
 			t.Errorf("the tagline %q appeared at once (saw %d shorter stages), not typed", final, partial)
 		}
+		browsertest.CheckAccessibility(ctx, t)
 	}
 
 	// Typing never moves the page: on a phone only taglines that fit on
@@ -327,6 +328,7 @@ func TestBrowserLookBehaviour(t *testing.T) {
 		waitFor("folded", `sessionStorage.getItem("section:options")`, "closed")
 		do("next page", chromedp.Navigate(e.srv.URL+"/posts"), chromedp.WaitReady(chromedp.CSS("#sidebar-options details")))
 		waitFor("on the next page", `String(document.querySelector("#sidebar-options details").open)`, "false")
+		browsertest.CheckAccessibility(ctx, t)
 		do("unfold", chromedp.Click(chromedp.CSS("#sidebar-options summary")))
 		waitFor("unfolded", `sessionStorage.getItem("section:options")`, "open")
 		do("reload", chromedp.Reload(), chromedp.WaitReady(chromedp.CSS("#sidebar-options details")))

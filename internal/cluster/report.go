@@ -82,9 +82,9 @@ type Point struct {
 // one fetched from elsewhere is checked against them (Check), so that a
 // node that answers nonsense cannot stretch the page or the check.
 const (
-	maxText = 255            // bytes of a name, region, version or primary
-	maxMs   = 24 * 3600e3    // a day: no lag or latency is longer
-	maxN    = math.MaxUint32 // measurements in a step
+	maxText = 255             // bytes of a name, region, version or primary
+	maxMs   = 7 * 24 * 3600e3 // a week: more than any bin of Samples reads
+	maxN    = math.MaxUint32  // measurements in a step
 )
 
 // Check reports what is wrong with a report that came from another node,

@@ -16,7 +16,7 @@ const (
 // the replication lag of every transaction a replica applied, and the
 // latency of every write it forwarded. Each minute of the last hour holds
 // a histogram of its measurements, so the memory is the same however many
-// there are (about 40 KB in all), and the page reads the median and the
+// there are (60 KB in all), and the page reads the median and the
 // 99th percentile of each minute from it. What is older than an hour is
 // forgotten. It is safe for concurrent use.
 type Samples struct {
@@ -80,10 +80,11 @@ func (s *Samples) History() History {
 // A measurement falls in one of bins, on a logarithmic scale: the first
 // holds everything under binFloor, each next one is binGrowth times wider
 // than the one before (four a doubling), and the last holds everything
-// from about 105 s up. A percentile read from them is within 9 % of the
-// measurement's.
+// from about 30 hours up, so that even a replica that comes back after a
+// day away shows how far behind it was. A percentile read from them is
+// within 9 % of the measurement's.
 const (
-	bins      = 82
+	bins      = 122
 	binFloor  = 0.1               // ms
 	binGrowth = 1.189207115002721 // 2^(1/4)
 )

@@ -72,13 +72,20 @@ func TestSamplesKeepTheLastHourByMinute(t *testing.T) {
 
 func TestSamplesBounds(t *testing.T) {
 	s := NewSamples(nil)
-	// Nothing, a negative time, a day: each lands in a bin.
+	// Nothing, a negative time, a day, a week: each lands in a bin, and a
+	// day reads as a day.
 	s.ReplicationLag(0)
 	s.ReplicationLag(-time.Second)
 	s.ReplicationLag(24 * time.Hour)
+	s.ReplicationLag(7 * 24 * time.Hour)
 	p := s.History().ReplicationLag[Points-1]
-	if p.N != 3 || p.P50 != 0 || p.P99 < 100e3 || math.IsInf(p.P99, 0) {
+	if p.N != 4 || p.P50 != 0 || math.IsInf(p.P99, 0) {
 		t.Errorf("extremes: %+v", p)
+	}
+	s = NewSamples(nil)
+	s.ForwardLatency(24 * time.Hour)
+	if p := s.History().ForwardLatency[Points-1]; !near(p.P50, 24*3600e3) {
+		t.Errorf("a day reads as %v ms", p.P50)
 	}
 	var none *Samples
 	none.ReplicationLag(time.Second)
