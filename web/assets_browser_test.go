@@ -108,6 +108,7 @@ func TestBrowserImagePlaceholders(t *testing.T) {
 			t.Errorf("the picture links to %q", href)
 		}
 		browsertest.Screenshot(ctx, t, fmt.Sprintf("placeholders-%d.png", width))
+		browsertest.CheckAccessibility(ctx, t)
 	}
 
 	open()
@@ -126,4 +127,5 @@ func TestBrowserImagePlaceholders(t *testing.T) {
 		t.Errorf("natural widths once let through: %s, want every picture loaded", got)
 	}
 	browsertest.Screenshot(ctx, t, "pictures-390.png")
+	browsertest.CheckAccessibility(ctx, t)
 }

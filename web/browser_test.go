@@ -45,6 +45,7 @@ func TestBrowserTagLifecycle(t *testing.T) {
 		t.Fatalf("flash %q", got)
 	}
 	browsertest.Screenshot(ctx, t, "1-created.png")
+	browsertest.CheckAccessibility(ctx, t)
 
 	step("refuse a blank rename",
 		chromedp.Click(chromedp.CSS(`a[href$="/edit"]`)),
@@ -57,6 +58,7 @@ func TestBrowserTagLifecycle(t *testing.T) {
 		t.Fatalf("field error %q", got)
 	}
 	browsertest.Screenshot(ctx, t, "2-invalid.png")
+	browsertest.CheckAccessibility(ctx, t)
 
 	step("rename",
 		chromedp.Clear(chromedp.CSS("#label")),
@@ -68,6 +70,7 @@ func TestBrowserTagLifecycle(t *testing.T) {
 		t.Fatalf("after rename the page shows %q", got)
 	}
 	browsertest.Screenshot(ctx, t, "3-renamed.png")
+	browsertest.CheckAccessibility(ctx, t)
 
 	step("list",
 		chromedp.Navigate(e.srv.URL+"/tags"),
@@ -76,6 +79,7 @@ func TestBrowserTagLifecycle(t *testing.T) {
 	if got := text("#tags"); got != "Replication" {
 		t.Fatalf("tag list shows %q", got)
 	}
+	browsertest.CheckAccessibility(ctx, t)
 
 	step("delete",
 		chromedp.Click(chromedp.CSS("#tags a")),
@@ -93,4 +97,5 @@ func TestBrowserTagLifecycle(t *testing.T) {
 		t.Fatal("the tag is still in the database")
 	}
 	browsertest.Screenshot(ctx, t, "4-deleted.png")
+	browsertest.CheckAccessibility(ctx, t)
 }

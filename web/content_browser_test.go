@@ -50,6 +50,7 @@ func TestBrowserReading(t *testing.T) {
 		t.Errorf("home page lists %s other posts, want 5", n)
 	}
 	browsertest.Screenshot(ctx, t, "home.png")
+	browsertest.CheckAccessibility(ctx, t)
 
 	run("open a post", chromedp.Navigate(e.srv.URL+primaryPost), chromedp.WaitVisible(chromedp.CSS("#toc")))
 	if got := text("#post-title"); got != "How a write finds the primary" {
@@ -80,6 +81,7 @@ func TestBrowserReading(t *testing.T) {
 		t.Errorf("keywords are not coloured: %s, like the code around them (does the layout link static/content.css?)", kw)
 	}
 	browsertest.Screenshot(ctx, t, "post.png")
+	browsertest.CheckAccessibility(ctx, t)
 
 	run("follow the contents", chromedp.Click(chromedp.CSS(`#toc a[href="#handing-the-write-over"]`)))
 	if got := eval(`location.hash`); got != "#handing-the-write-over" {
@@ -91,7 +93,9 @@ func TestBrowserReading(t *testing.T) {
 		t.Errorf("first search result %q", got)
 	}
 	browsertest.Screenshot(ctx, t, "search.png")
+	browsertest.CheckAccessibility(ctx, t)
 
 	run("projects", chromedp.Navigate(e.srv.URL+"/projects"), chromedp.WaitVisible(chromedp.CSS(".project-list")))
 	browsertest.Screenshot(ctx, t, "projects.png")
+	browsertest.CheckAccessibility(ctx, t)
 }

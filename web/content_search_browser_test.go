@@ -61,6 +61,7 @@ func TestBrowserSearchAsYouType(t *testing.T) {
 		if eval(`String(document.querySelector('script[src^="/static/search.js"]') !== null)`) != "true" {
 			t.Fatal("the posts page does not load /static/search.js")
 		}
+		browsertest.CheckAccessibility(ctx, t)
 		// A marker that a navigation would lose: the list must change in place.
 		eval(`window.stayed = "yes"; "ok"`)
 		run("type a search", chromedp.SendKeys(chromedp.CSS("#q"), "ledger"))
@@ -78,6 +79,7 @@ func TestBrowserSearchAsYouType(t *testing.T) {
 			t.Errorf("heading %q", got)
 		}
 		browsertest.Screenshot(ctx, t, "posts-search-"+w+".png")
+		browsertest.CheckAccessibility(ctx, t)
 
 		// The tag bar: choose two tags, search within them, clear them.
 		run("open the posts again", chromedp.Navigate(e.srv.URL+"/posts"), chromedp.WaitVisible(chromedp.CSS("#tag-bar")))
@@ -98,6 +100,7 @@ func TestBrowserSearchAsYouType(t *testing.T) {
 			t.Errorf("the page was reloaded instead of updated in place")
 		}
 		browsertest.Screenshot(ctx, t, "posts-tags-"+w+".png")
+		browsertest.CheckAccessibility(ctx, t)
 		run("clear the tags", chromedp.Click(chromedp.CSS(`#tag-bar .tag-clear`)), chromedp.WaitNotPresent(chromedp.CSS(".tag-chosen")))
 		if got := eval(`location.pathname + location.search`); got != "/posts?q=volumes" {
 			t.Errorf("after clear: %q, want the search kept", got)
@@ -110,6 +113,7 @@ func TestBrowserSearchAsYouType(t *testing.T) {
 			t.Errorf("projects address %q", got)
 		}
 		browsertest.Screenshot(ctx, t, "projects-search-"+w+".png")
+		browsertest.CheckAccessibility(ctx, t)
 		// Emptying the box brings every project back.
 		eval(`const q = document.getElementById("q"); q.value = ""; q.dispatchEvent(new Event("input")); "ok"`)
 		deadline := time.Now().Add(5 * time.Second)
@@ -138,6 +142,9 @@ func TestBrowserSearchWithoutScript(t *testing.T) {
 	if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: false}); err != nil {
 		t.Fatal(err)
 	}
+	// The page the reader saw without script, checked now that chromedp
+	// can run axe in it.
+	browsertest.CheckAccessibility(ctx, t)
 	got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`[
 		Array.from(document.querySelectorAll("#results .post-item h2")).map(h => h.textContent.trim()).join("|"),
 		document.querySelector('form[role=search] input[name=tags]').value,
@@ -162,5 +169,6 @@ func TestBrowserDraftPreview(t *testing.T) {
 			t.Fatal(err)
 		}
 		browsertest.Screenshot(ctx, t, map[int64]string{1280: "draft-1280.png", 390: "draft-390.png"}[width])
+		browsertest.CheckAccessibility(ctx, t)
 	}
 }

@@ -79,7 +79,7 @@ func TestContentPages(t *testing.T) {
 		want   []string
 	}{
 		{"/", 200, []string{`<h1><a href="/posts/hello-world">Hello, world: what this blog is`, "Recent posts",
-			newest, "Deploying the blog across regions", `class="excerpt prose"`, "&#x1f44b;", `<table>`}},
+			newest, "Deploying the blog across regions", `class="excerpt prose"`, "&#x1f44b;", `<table tabindex="0">`}},
 		{"/posts", 200, []string{newest, "How a write finds the primary", `action="/posts"`, `name="q"`}},
 		{"/posts?tag=LITEFS", 200, []string{"Posts tagged</span> litefs", "Why the write chain halts"}},
 		{"/posts?tag=no-such-tag", 200, []string{"No posts are tagged no-such-tag."}},
@@ -87,7 +87,7 @@ func TestContentPages(t *testing.T) {
 		{"/posts?q=%28%29*", 200, []string{"has no words to look for"}},
 		{primaryPost, 200, []string{`<h1 id="post-title">How a write finds the primary</h1>`, `<ol class="toc" id="toc"`,
 			`<a href="#asking-litefs-who-is-in-charge"><span class="marker">##</span> Asking LiteFS who is in charge</a>`, `class="toc-level-3"`, `class="toc-level-4"`,
-			`<img src="/assets/images/write-path"`, `<table>`, `<span class="kd">func</span>`, `<meta name="description" content="Every node of this blog`}},
+			`<img src="/assets/images/write-path"`, `<table tabindex="0">`, `<span class="kd">func</span>`, `<meta name="description" content="Every node of this blog`}},
 		{"/posts/no-such-post", 404, []string{"There is no post"}},
 		{"/posts/measuring-against-a-plain-server", 404, nil},
 		{"/projects", 200, []string{"LiteFS", `href="https://github.com/superfly/litefs"`, `id="project-goldmark"`}},

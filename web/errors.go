@@ -76,7 +76,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if status == http.StatusUnauthorized {
 		c.Response().Header().Set("WWW-Authenticate", adminChallenge)
 	}
-	if isAPI(c) || strings.HasPrefix(c.Request().URL.Path, "/internal/") {
+	if isAPI(c) || strings.HasPrefix(c.Request().URL.Path, "/internal/") || s.jsonRoutes[c.Request().Method+" "+c.Path()] {
 		_ = jsonError(c, status, be)
 		return
 	}

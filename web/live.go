@@ -42,7 +42,8 @@ const (
 
 // handleLive holds a Server-Sent Events stream open for a page: one viewer
 // of that page while it lasts. It sends the viewer counts, the presence
-// and "content" when the content changed, whenever they do.
+// and "content" when the content changed, whenever they do, and "refresh"
+// as often as the page's route asks (routes.go).
 //
 // A stream outlives the server's deadlines (limits.go), so it must end by
 // itself when its reader goes: it answers GET alone (a HEAD's writes are
@@ -104,9 +105,22 @@ func (l *liveStreams) stream(c echo.Context) error {
 	}
 	tick := time.NewTicker(l.heartbeat)
 	defer tick.Stop()
+	// A page declared with a refresh is told to fetch itself again that
+	// often: one event a period, whatever happens on the node.
+	var refresh <-chan time.Time
+	if every := l.pages.refreshEvery(r.Context(), path); every > 0 {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		refresh = t.C
+	}
 	ctx := r.Context()
 	for {
 		select {
+		case <-refresh:
+			buf.WriteString("event: refresh\ndata: {}\n\n")
+			if err := send(); err != nil {
+				return nil
+			}
 		case <-ctx.Done():
 			return nil
 		case <-l.stop:

@@ -82,6 +82,7 @@ func TestBrowserLive(t *testing.T) {
 	if got := eval(tab1, `String(document.getElementById("sidebar-presence").hidden)`); got != "true" {
 		t.Fatalf("no Discord user is set, yet the presence shows")
 	}
+	browsertest.CheckAccessibility(tab1, t)
 
 	// A second reader arrives in another tab of the browser.
 	tab2, closeTab2 := chromedp.NewContext(tab1)
@@ -92,6 +93,7 @@ func TestBrowserLive(t *testing.T) {
 		t.Fatalf("two tabs open: counts %s, want 2/2", got)
 	}
 	run(tab2, "go to the post list", chromedp.Navigate(e.srv.URL+"/posts"), chromedp.WaitVisible(chromedp.CSS("#content")))
+	browsertest.CheckAccessibility(tab2, t)
 	// The second tab's old stream closes before its new one opens: wait
 	// for both to have been counted.
 	waitFor(tab1, "the reader moved on", `document.getElementById("viewers-page").textContent === "1" && document.getElementById("viewers-site").textContent === "2"`, 5*time.Second)
@@ -108,6 +110,7 @@ func TestBrowserLive(t *testing.T) {
 		t.Fatalf("presence reads %q", got)
 	}
 	browsertest.Screenshot(tab1, t, "live-1280.png")
+	browsertest.CheckAccessibility(tab1, t)
 
 	// The post changes on disk and is imported again: the open page
 	// shows the new text without being reloaded.
@@ -155,6 +158,7 @@ func TestBrowserLive(t *testing.T) {
 	if got := eval(tab2, `document.querySelector('input[name="label"]').value`); got != "half-typed" {
 		t.Fatalf("the form lost what was typed on a content change: %q", got)
 	}
+	browsertest.CheckAccessibility(tab2, t)
 
 	// Lanyard down: the section says so.
 	e.hub.SetPresence([]byte(`{"enabled":true,"connected":false,"status":"offline","activities":[],"spotify":null}`))
@@ -162,6 +166,7 @@ func TestBrowserLive(t *testing.T) {
 
 	run(tab1, "narrow", chromedp.EmulateViewport(390, 844))
 	browsertest.Screenshot(tab1, t, "live-390.png")
+	browsertest.CheckAccessibility(tab1, t)
 
 	closeTab2()
 	waitFor(tab1, "the second reader left", `document.getElementById("viewers-site").textContent === "1"`, 5*time.Second)
@@ -182,4 +187,5 @@ func TestBrowserLive(t *testing.T) {
 	if got := eval(tab1, `String(window.stillTheSamePage)`); got != "list" {
 		t.Fatal("the list was reloaded, not searched in place")
 	}
+	browsertest.CheckAccessibility(tab1, t)
 }

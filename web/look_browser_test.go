@@ -199,6 +199,8 @@ func TestBrowserLook(t *testing.T) {
 					if got := console.problems(url, p.status); len(got) > 0 {
 						t.Errorf("%s logged to the console:\n%s", p.name, strings.Join(got, "\n"))
 					}
+					// Last, as axe scrolls and measures the page itself.
+					browsertest.CheckAccessibility(ctx, t)
 				}
 			})
 		}
@@ -265,6 +267,7 @@ func TestBrowserLookBehaviour(t *testing.T) {
 		if partial < 3 {
 			t.Errorf("the tagline %q appeared at once (saw %d shorter stages), not typed", final, partial)
 		}
+		browsertest.CheckAccessibility(ctx, t)
 	}
 
 	// Typing never moves the page: on a phone only taglines that fit on
@@ -297,6 +300,7 @@ func TestBrowserLookBehaviour(t *testing.T) {
 		do("tick the CRT box", chromedp.Click(chromedp.CSS("#sidebar-options label.check")))
 		waitFor("after the click", `getComputedStyle(document.body).animationName`, "phosphor")
 		browsertest.Screenshot(ctx, t, "crt-on.png")
+		browsertest.CheckAccessibility(ctx, t)
 		do("reload", chromedp.Reload(), chromedp.WaitReady(chromedp.CSS("#crt-toggle")))
 		waitFor("after a reload the box", `String(document.getElementById("crt-toggle").checked)`, "true")
 		waitFor("after a reload the filter", `getComputedStyle(document.body).animationName`, "phosphor")
@@ -324,6 +328,7 @@ func TestBrowserLookBehaviour(t *testing.T) {
 		waitFor("folded", `sessionStorage.getItem("section:options")`, "closed")
 		do("next page", chromedp.Navigate(e.srv.URL+"/posts"), chromedp.WaitReady(chromedp.CSS("#sidebar-options details")))
 		waitFor("on the next page", `String(document.querySelector("#sidebar-options details").open)`, "false")
+		browsertest.CheckAccessibility(ctx, t)
 		do("unfold", chromedp.Click(chromedp.CSS("#sidebar-options summary")))
 		waitFor("unfolded", `sessionStorage.getItem("section:options")`, "open")
 		do("reload", chromedp.Reload(), chromedp.WaitReady(chromedp.CSS("#sidebar-options details")))
@@ -347,6 +352,7 @@ func TestBrowserLookBehaviour(t *testing.T) {
 			}
 		}
 		browsertest.Screenshot(ctx, t, "toc-followed.png")
+		browsertest.CheckAccessibility(ctx, t)
 		// At the very end the last section is the one being read, even when
 		// its heading cannot reach the upper third of the window.
 		last := eval(`Array.from(document.querySelectorAll("#toc a")).pop().hash`)
@@ -382,6 +388,11 @@ func TestBrowserLookBehaviour(t *testing.T) {
 		waitFor("without script the contents fold", `String(document.querySelector("#sidebar-toc details").open)`, "false")
 		do("open a missing page", chromedp.Navigate(e.srv.URL+"/no/such/page"), chromedp.WaitVisible(chromedp.CSS(".bluescreen")))
 		browsertest.Screenshot(ctx, t, "no-script-404.png")
+		// axe needs script: the page, loaded without, stays as it was.
+		if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: false}); err != nil {
+			t.Fatal(err)
+		}
+		browsertest.CheckAccessibility(ctx, t)
 	}
 }
 
@@ -442,6 +453,7 @@ func TestBrowserNoLayoutShift(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Logf("%s, %s: layout shift %.4f before the images, %.4f after; font loaded by then: %v", visit, path, got.Before, got.After, got.Font)
+			browsertest.CheckAccessibility(ctx, t)
 			if got.Before > 0.001 {
 				t.Errorf("%s, %s: the page shifted by %.4f before any image arrived (the font or the styles)", visit, path, got.Before)
 			}

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 )
@@ -22,11 +23,18 @@ type route struct {
 	// page's canonical path from the route's parameters, or an error when
 	// there is no such page (a post that does not exist).
 	live func(ctx context.Context, params map[string]string) (string, error)
+	// refresh, with live, tells an open page to fetch itself again this
+	// often over its live stream (live.go), besides when the content
+	// changes: for a page that shows what moves without a write.
+	refresh time.Duration
 	// form pages get a CSRF token (csrf.go); write routes check it.
 	form bool
-	// admin: "write" routes need the admin's password; "shows" routes show
+	// admin: "only" routes need the admin's password; "shows" routes show
 	// the admin more, so the admin's view is never cached (pagecache.go).
 	admin adminUse
+	// json: the route answers JSON, and so do its errors (errors.go), as
+	// under /api/.
+	json bool
 }
 
 // adminUse is what a route does with the admin's sign-in.
@@ -35,7 +43,7 @@ type adminUse int
 const (
 	anyone     adminUse = iota
 	adminShows          // the admin sees more: never cached for them
-	adminOnly           // a write: 401 without the admin's password
+	adminOnly           // writes and the operator's pages: 401 without the admin's password
 )
 
 // cacheKey names the query parameters a cached page reads, and those that
@@ -90,6 +98,11 @@ func routeTable(h handlers) []route {
 		{method: "GET", path: "/signin", handle: h.admin.signIn, admin: adminOnly},
 		{method: "GET", path: "/signout", handle: h.signOut},
 
+		// The operator's view of the deployment (cluster.go): never cached.
+		{method: "GET", path: "/admin/node", handle: h.cluster.node, admin: adminOnly, json: true},
+		{method: "GET", path: "/admin/cluster", handle: h.cluster.page, admin: adminOnly,
+			live: exists("/admin/cluster"), refresh: clusterRefresh},
+
 		// The JSON API.
 		{method: "GET", path: "/api/tags", handle: h.api.list},
 		{method: "GET", path: "/api/tags/:id", handle: h.api.get},
@@ -119,6 +132,9 @@ func liveRoutes(l *liveStreams) []route {
 // the page cache for cached pages.
 func (s *Server) register(rs []route) {
 	for _, r := range rs {
+		if r.json {
+			s.jsonRoutes[r.method+" "+r.path] = true
+		}
 		var mw []echo.MiddlewareFunc
 		if r.form {
 			mw = append(mw, s.csrf)
@@ -139,29 +155,47 @@ func (s *Server) register(rs []route) {
 // pageFinder tells which of the routes' pages a path is, for /live: the
 // routes with a live stream, matched by an echo router of their own.
 type pageFinder struct {
-	router *echo.Echo
-	live   map[string]func(context.Context, map[string]string) (string, error)
+	router  *echo.Echo
+	live    map[string]func(context.Context, map[string]string) (string, error)
+	refresh map[string]time.Duration
 }
 
 func newPageFinder(rs []route) *pageFinder {
-	f := &pageFinder{router: echo.New(), live: map[string]func(context.Context, map[string]string) (string, error){}}
+	f := &pageFinder{router: echo.New(), live: map[string]func(context.Context, map[string]string) (string, error){},
+		refresh: map[string]time.Duration{}}
 	for _, r := range rs {
 		if r.method == http.MethodGet && r.live != nil {
 			f.router.GET(r.path, echo.NotFoundHandler)
 			f.live[r.path] = r.live
+			f.refresh[r.path] = r.refresh
 		}
 	}
 	return f
 }
 
-// find returns the canonical path of the page at path, or ok false when
-// no route with a live stream answers path.
-func (f *pageFinder) find(ctx context.Context, path string) (canonical string, ok bool, err error) {
+// route returns the route path (such as /tags/:id) of the page at path,
+// "" when no route with a live stream answers, and a context holding the
+// page's parameters.
+func (f *pageFinder) route(ctx context.Context, path string) (string, echo.Context) {
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "/", nil)
 	req.URL.Path = path
 	c := f.router.NewContext(req, nil)
 	f.router.Router().Find(http.MethodGet, path, c)
-	check, ok := f.live[c.Path()]
+	return c.Path(), c
+}
+
+// refreshEvery returns how often an open page at path is told to fetch
+// itself again, 0 for never (but when the content changes).
+func (f *pageFinder) refreshEvery(ctx context.Context, path string) time.Duration {
+	r, _ := f.route(ctx, path)
+	return f.refresh[r]
+}
+
+// find returns the canonical path of the page at path, or ok false when
+// no route with a live stream answers path.
+func (f *pageFinder) find(ctx context.Context, path string) (canonical string, ok bool, err error) {
+	r, c := f.route(ctx, path)
+	check, ok := f.live[r]
 	if !ok {
 		return "", false, nil
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"blog/content"
+	"blog/internal/cluster"
 	"blog/internal/live"
 	"blog/internal/posts"
 	"blog/internal/stamp"
@@ -57,6 +58,9 @@ type Deps struct {
 	// Live counts the open pages and tells them about changes (GET /live,
 	// /api/viewers, /api/presence); nil serves none of it.
 	Live *live.Hub
+	// Cluster is the operator's view (GET /admin/node, /admin/cluster).
+	// Default: this node alone, standalone, reporting Content.DB.
+	Cluster *cluster.Survey
 }
 
 // ContentDeps is what the reading side of the blog needs: posts, projects,
@@ -92,6 +96,8 @@ type Server struct {
 	// stopLive is closed when the server shuts down, to end the live
 	// streams, which would otherwise hold the shutdown for its whole grace.
 	stopLive chan struct{}
+	// jsonRoutes are the routes declared json, by "METHOD path".
+	jsonRoutes map[string]bool
 }
 
 // handlers are the route handlers, by area.
@@ -104,6 +110,7 @@ type handlers struct {
 	api     *tagAPI
 	admin   *admin
 	signOut echo.HandlerFunc
+	cluster *clusterPages
 	forward http.Handler
 }
 
@@ -117,6 +124,8 @@ func NewServer(d Deps) *Server {
 		admin:    newAdmin(d.AdminPassword, d.Log),
 		cache:    newPageCache(d.Content.Stamp, time.Now()),
 		stopLive: make(chan struct{}),
+
+		jsonRoutes: map[string]bool{},
 	}
 	s.csrf = csrfGuard{signer: newCSRFSigner(d.CSRFKey)}.protect
 	s.echo.HideBanner, s.echo.HidePort = true, true
@@ -164,6 +173,13 @@ func withDefaultDeps(d Deps) Deps {
 		d.Content.HomeSlug = DefaultHomeSlug
 	}
 	d.Content.BaseURL = strings.TrimRight(d.Content.BaseURL, "/")
+	if d.Cluster == nil {
+		cfg := cluster.ReporterConfig{DB: d.Content.DB}
+		if d.Live != nil {
+			cfg.Streams = d.Live.Streams
+		}
+		d.Cluster = cluster.NewSurvey(cluster.SurveyConfig{Local: cluster.NewReporter(cfg)})
+	}
 	return d
 }
 
@@ -179,6 +195,7 @@ func (s *Server) newHandlers(d Deps) handlers {
 		api:     &tagAPI{tags: d.Tags},
 		admin:   s.admin,
 		signOut: signOutHandler(s.pager),
+		cluster: &clusterPages{survey: d.Cluster, pager: s.pager},
 		forward: d.Forward,
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"time"
 
+	"blog/internal/cluster"
 	"blog/internal/importer"
 	"blog/internal/litefs"
 	"blog/internal/repo"
@@ -27,6 +28,7 @@ type app struct {
 	// checked is the content as serve checked it before it opened the
 	// database, for the first import; nil once imported.
 	checked *importer.Content
+	samples *cluster.Samples // what the cluster page charts of this node
 }
 
 // rolePoll is how often a running node checks whether it was promoted.

@@ -36,6 +36,9 @@ type config struct {
 	// OnFly is set on Fly.io (FLY_APP_NAME), where the proxy's headers
 	// name the client and the scheme it used.
 	OnFly bool
+	// Region and MachineID name the node on the cluster page and in
+	// blog check (FLY_REGION, FLY_MACHINE_ID; empty off Fly.io).
+	Region, MachineID string
 
 	// Live pages.
 	GossipAddr    string   // where viewer counts are gossiped (BLOG_GOSSIP_ADDR)
@@ -90,6 +93,7 @@ func parseConfig(cmd string, args []string, getenv func(string) string) (config,
 	}
 	c.OnFly = getenv("FLY_APP_NAME") != ""
 	c.AddrOrigin = fs.origin("addr", getenv)
+	c.Region, c.MachineID = getenv("FLY_REGION"), getenv("FLY_MACHINE_ID")
 	if err := c.checkAddresses(fs, getenv("FLY_PRIVATE_IP")); err != nil {
 		return c, err
 	}

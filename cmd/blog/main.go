@@ -1,5 +1,6 @@
 // Command blog serves the blog and manages its database: `blog serve` runs
-// the site, `blog migrate` applies the schema, `blog new-post` starts a post. Settings come from the
+// the site, `blog migrate` applies the schema, `blog new-post` starts a post,
+// `blog check` compares the nodes of a deployment. Settings come from the
 // environment, overridden by flags of the same name.
 package main
 
@@ -25,9 +26,9 @@ func main() {
 }
 
 // exitCode reports err on stderr and returns the exit status it calls
-// for: 0 for none, 2 with the usage for a mistake in the command line, 1
-// for anything else. The mistake is the last line, under the usage, where
-// the terminal leaves it in sight.
+// for: 0 for none, 2 with the usage for a mistake in the command line, a
+// command's own (blog check's), 1 for anything else. The mistake is the
+// last line, under the usage, where the terminal leaves it in sight.
 func exitCode(err error, stderr io.Writer) int {
 	if err == nil {
 		return 0
@@ -40,6 +41,10 @@ func exitCode(err error, stderr io.Writer) int {
 		return 2
 	}
 	fmt.Fprintln(stderr, "blog:", err)
+	var status exitStatus
+	if errors.As(err, &status) {
+		return status.code
+	}
 	return 1
 }
 
@@ -52,6 +57,12 @@ Commands:
             write posts/<timestamp>_<slug>.md into BLOG_CONTENT (a draft unless --publish)
             and print its path
   migrate   apply pending database migrations and exit
+  check [URL…] [--wait 5s] [--timeout 10s]
+            ask each node (GET /admin/node, as admin with BLOG_ADMIN_PASSWORD) for its role,
+            TXID and row counts, wait for the replicas to reach the primary's TXID, and
+            print a row a node, * marking what differs. With no URL: the nodes BLOG_PEERS
+            names, on the port of BLOG_ADDR. Exit 0 when all agree, 1 when they differ,
+            3 when a node cannot be asked, 4 when one refuses the password
   version   print the version
   help      show this help
 
@@ -100,6 +111,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return nil
 	case "new-post":
 		return newPost(rest, getenv, stdout, time.Now())
+	case "check":
+		return check(ctx, rest, getenv, stdout)
 	case "serve", "migrate":
 		cfg, err := parseConfig(cmd, rest, getenv)
 		if errors.Is(err, errHelp) {

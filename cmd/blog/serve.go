@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"blog/content"
+	"blog/internal/cluster"
 	"blog/internal/gossip"
 	"blog/internal/importer"
 	"blog/internal/litefs"
@@ -53,7 +54,8 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	// too, and before the database closes.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	a := &app{cfg: cfg, log: log, node: pre.node, db: db, repo: repo.New(db), content: pre.content, checked: pre.checked}
+	a := &app{cfg: cfg, log: log, node: pre.node, db: db, repo: repo.New(db), content: pre.content, checked: pre.checked,
+		samples: cluster.NewSamples(nil)}
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -66,9 +68,9 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	if err := a.start(ctx, pre.role, pre.primary); err != nil {
 		return err
 	}
-	hub, stopLive := startLive(ctx, cfg, log, reg)
+	hub, g, stopLive := startLive(ctx, cfg, log, reg)
 	defer stopLive()
-	srv := newWebServer(ctx, a, tagService, chain, pre.taglines, hub)
+	srv := newWebServer(ctx, a, tagService, chain, pre.taglines, hub, g)
 	stopMetrics := serveMetrics(cfg.MetricsAddr, promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), log)
 	defer stopMetrics()
 
@@ -183,8 +185,9 @@ func closeDatabase(db *sql.DB, guard *sqlite.WALGuard, checkpoint bool, log *slo
 
 // startLive starts what live pages show besides the content: the hub of
 // open streams, the author's presence from Lanyard, and the viewer counts
-// gossiped with the peers. The returned func stops them.
-func startLive(ctx context.Context, cfg config, log *slog.Logger, reg prometheus.Registerer) (*live.Hub, func()) {
+// gossiped with the peers (nil without peers). The returned func stops
+// them.
+func startLive(ctx context.Context, cfg config, log *slog.Logger, reg prometheus.Registerer) (*live.Hub, *gossip.Gossip, func()) {
 	hub := live.NewHub(live.Options{Max: cfg.LiveMax, Registerer: reg})
 	if cfg.DiscordUserID != "" {
 		discord := presence.New(presence.Config{
@@ -197,7 +200,7 @@ func startLive(ctx context.Context, cfg config, log *slog.Logger, reg prometheus
 		go discord.Run(ctx)
 	}
 	if len(cfg.Peers) == 0 {
-		return hub, hub.Close
+		return hub, nil, hub.Close
 	}
 	g, err := gossip.Start(gossip.Config{
 		Addr:       cfg.GossipAddr,
@@ -205,21 +208,22 @@ func startLive(ctx context.Context, cfg config, log *slog.Logger, reg prometheus
 		Secret:     cfg.ForwardSecret,
 		Counts:     hub,
 		MaxPerNode: cfg.LiveMax,
+		SitePort:   sitePort(cfg.Addr),
 		Log:        log,
 		Registerer: reg,
 	})
 	if err != nil {
 		// Viewer counts are a nicety: the node serves without them.
 		log.Error("viewer counts stay local to this node", "err", err)
-		return hub, hub.Close
+		return hub, nil, hub.Close
 	}
-	return hub, func() { g.Close(); hub.Close() }
+	return hub, g, func() { g.Close(); hub.Close() }
 }
 
 // newWebServer is the site over what serve built, and tells open pages
 // when the content changes, written here or replicated, as soon as the
 // chain or LiteFS's event stream tells of it.
-func newWebServer(ctx context.Context, a *app, tagService *tags.Service, chain writeChain, taglines []string, hub *live.Hub) *web.Server {
+func newWebServer(ctx context.Context, a *app, tagService *tags.Service, chain writeChain, taglines []string, hub *live.Hub, g *gossip.Gossip) *web.Server {
 	var forward http.Handler
 	if a.cfg.ForwardSecret != "" {
 		forward = chain.forwarder.Handler(a.repo, forwardable()...)
@@ -240,7 +244,8 @@ func newWebServer(ctx context.Context, a *app, tagService *tags.Service, chain w
 			SourceURL:   cfg.SourceURL,
 			Taglines:    taglines,
 		},
-		Live: hub,
+		Live:    hub,
+		Cluster: a.survey(hub, g),
 	})
 	go chain.stamps.Follow(ctx, func(st stamp.Stamp) { hub.SetContentVersion(st.Version) })
 	return srv

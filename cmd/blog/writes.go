@@ -40,6 +40,7 @@ type writeChain struct {
 // content stamp alike.
 func (a *app) buildWriteChain(reg prometheus.Registerer, onLiteFS bool) writeChain {
 	metrics := litefs.NewMetrics(reg, a.node)
+	metrics.RecordTo(a.samples)
 	c := writeChain{forwarder: litefs.NewForwarder(litefs.ForwarderConfig{
 		Node:    a.node,
 		Secret:  a.cfg.ForwardSecret,

@@ -237,3 +237,11 @@ func find(ctx context.Context, db *sql.DB, name string) (Found, error) {
 	err := db.QueryRowContext(ctx, `SELECT content_type, hash FROM assets WHERE name = ?`, name).Scan(&f.ContentType, &f.Hash)
 	return f, err
 }
+
+// Count counts the images, inside the caller's transaction so that it
+// agrees with the other tables counted there (`blog check`).
+func Count(ctx context.Context, tx *sql.Tx) (int64, error) {
+	var n int64
+	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM assets`).Scan(&n)
+	return n, err
+}

@@ -1,7 +1,11 @@
 package browsertest_test
 
 import (
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -43,5 +47,52 @@ func TestLeavesNoTemporaryFolders(t *testing.T) {
 	}
 	for _, e := range entries {
 		t.Errorf("left behind in the temporary folder: %s", e.Name())
+	}
+}
+
+// TestAccessibility runs the vendored axe-core on pages served with a
+// policy that forbids every script, as the blog's pages forbid scripts from
+// elsewhere: it finds the ARIA attribute a link may not have, and nothing
+// on a clean page.
+func TestAccessibility(t *testing.T) {
+	page := func(body string) string {
+		return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>a page</title></head>` +
+			`<body><main><h1>A page</h1>` + body + `</main></body></html>`
+	}
+	pages := map[string]string{
+		"/clean":  page(`<p><a href="/clean">A link</a></p>`),
+		"/broken": page(`<p><a href="/clean" aria-pressed="true">A pressed link</a></p>`),
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Security-Policy", "default-src 'none'; script-src 'none'")
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		io.WriteString(w, pages[r.URL.Path])
+	}))
+	defer srv.Close()
+	ctx := browsertest.New(t)
+
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/broken")); err != nil {
+		t.Fatal(err)
+	}
+	vs, err := browsertest.Accessibility(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(vs) != 1 || vs[0].ID != "aria-allowed-attr" || vs[0].Impact != "critical" || len(vs[0].Nodes) != 1 {
+		t.Fatalf("violations on a link with aria-pressed: %v, want aria-allowed-attr (critical) on it", vs)
+	}
+	if s := vs[0].String(); !strings.Contains(s, "aria-pressed") || !strings.Contains(s, "A pressed link") {
+		t.Errorf("the report does not show what to fix where:\n%s", s)
+	}
+	version, err := chromedp.Run(ctx, chromedp.Evaluate[string](`axe.version`))
+	if err != nil || version != browsertest.AxeVersion {
+		t.Errorf("axe in the page is version %q (%v), want %s", version, err, browsertest.AxeVersion)
+	}
+
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/clean")); err != nil {
+		t.Fatal(err)
+	}
+	if vs, err := browsertest.Accessibility(ctx); err != nil || len(vs) != 0 {
+		t.Errorf("violations on a clean page: %v %v", vs, err)
 	}
 }

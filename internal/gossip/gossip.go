@@ -1,8 +1,10 @@
 // Package gossip lets the nodes of a deployment find each other and share
 // how many pages each has open, with hashicorp/memberlist: every node sends
 // its own counts to the others when they change and sums theirs, and a node
-// that stops or dies drops out of the sums. Traffic is encrypted with a key
-// derived from the deployment's shared secret; anything else is dropped.
+// that stops or dies drops out of the sums. Each node also tells the others
+// the port of its site (Peers), where the operator's cluster page asks them
+// for their reports. Traffic is encrypted with a key derived from the
+// deployment's shared secret; anything else is dropped.
 //
 // The gossip port must not be reachable from the internet: an address
 // without a host (":7946") listens on loopback (127.0.0.1) only, never on
@@ -11,8 +13,9 @@
 // at once (more are closed at once), each read for at most the longest
 // message a node sends (1.39 MiB for 5,000 readers) and for at most 5 s,
 // and each kind of warning logged at most once a minute. With the key:
-// counts no node could hold are dropped or cut to MaxPerNode per node, and
-// sums saturate rather than overflow.
+// counts no node could hold are dropped or cut to MaxPerNode per node,
+// sums saturate rather than overflow, and metadata that is not a port is
+// taken as none (peers.go).
 package gossip
 
 import (
@@ -76,6 +79,10 @@ type Config struct {
 	// default live.DefaultMax. Counts from another node are cut to it, and
 	// it sizes the longest message taken.
 	MaxPerNode int
+	// SitePort is the port this node serves the site on, told to the
+	// others in its memberlist metadata, so that a node's cluster page can
+	// ask the others for their reports (Peers); 0 tells none.
+	SitePort int
 	// Retry is how often unreachable peers are tried again while none is
 	// joined; default 5 s. Once joined, they are looked up every 30 s.
 	Retry      time.Duration
@@ -375,7 +382,7 @@ func (g *Gossip) publish() {
 // delegate is the Gossip as memberlist's Delegate.
 type delegate Gossip
 
-func (d *delegate) NodeMeta(int) []byte                        { return nil }
+func (d *delegate) NodeMeta(limit int) []byte                  { return encodeMeta(d.cfg.SitePort, limit) }
 func (d *delegate) NotifyMsg(b []byte)                         { (*Gossip)(d).merge(b) }
 func (d *delegate) GetBroadcasts(overhead, limit int) [][]byte { return nil }
 func (d *delegate) LocalState(bool) []byte                     { return (*Gossip)(d).localState() }

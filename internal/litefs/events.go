@@ -267,10 +267,13 @@ type leaseData struct {
 	Hostname  string `json:"hostname"`
 }
 
-// txData is the data of "tx"; TXID and checksum are 16 hex digits.
+// txData is the data of "tx"; TXID and checksum are 16 hex digits, and
+// the timestamp is when the primary committed the transaction (the LTX
+// file's header, to the millisecond).
 type txData struct {
 	TXID              string `json:"txID"`
 	PostApplyChecksum string `json:"postApplyChecksum"`
+	Timestamp         string `json:"timestamp"`
 }
 
 // errLagging ends a stream that no longer keeps up with the position file.
@@ -372,9 +375,24 @@ func (e *Events) apply(ev event) error {
 		if err != nil {
 			return fmt.Errorf("tx event: checksum: %w", err)
 		}
+		if committed, err := time.Parse(time.RFC3339Nano, d.Timestamp); err == nil {
+			// Only the charts want it: a stream without is still followed.
+			e.observeLag(committed)
+		}
 		e.set(func(s *EventState) { s.Pos = Pos{TXID: txid, PostApplyChecksum: sum} })
 	}
 	return nil
+}
+
+// observeLag measures, on a replica, how long after the primary committed
+// a transaction it became readable here: LiteFS sends tx once the
+// transaction is applied. On the primary the event tells of its own commit,
+// and there is no lag to measure.
+func (e *Events) observeLag(committed time.Time) {
+	if s, _ := e.State(); s.IsPrimary {
+		return
+	}
+	e.metrics.replicated(time.Since(committed))
 }
 
 // primaryName is the primary's hostname as the blog forwards to it: none

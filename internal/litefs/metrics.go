@@ -22,8 +22,10 @@ type Metrics struct {
 	forwarded *prometheus.CounterVec
 	latency   prometheus.Histogram
 	wait      prometheus.Histogram
+	lag       prometheus.Histogram
 	retries   prometheus.Counter
 	replays   prometheus.Counter
+	recorder  Recorder // nil: none
 
 	eventsLive       prometheus.Gauge
 	eventsReconnects prometheus.Counter
@@ -48,6 +50,12 @@ func NewMetrics(reg prometheus.Registerer, node *Node) *Metrics {
 			Help:    "Time a replica waited, after the primary answered, until it had replicated the write.",
 			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14), // 0.5 ms to about 4 s
 		}),
+		lag: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "blog_replication_lag_seconds",
+			Help: "Time from the primary's commit of a transaction until this replica had applied it, " +
+				"by the primary's clock and this node's.",
+			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 16), // 0.5 ms to about 16 s
+		}),
 		retries: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "blog_forward_retries_total",
 			Help: "Attempts to reach the primary that were repeated after a failure.",
@@ -70,13 +78,25 @@ func NewMetrics(reg prometheus.Registerer, node *Node) *Metrics {
 		m.forwarded.WithLabelValues(o)
 	}
 	if reg != nil {
-		reg.MustRegister(m.forwarded, m.latency, m.wait, m.retries, m.replays, m.eventsLive, m.eventsReconnects)
+		reg.MustRegister(m.forwarded, m.latency, m.wait, m.lag, m.retries, m.replays, m.eventsLive, m.eventsReconnects)
 		if node != nil {
 			reg.MustRegister(newRoleCollector(node))
 		}
 	}
 	return m
 }
+
+// Recorder keeps what the operator's cluster page charts besides the
+// metrics (internal/cluster's Samples): each transaction's replication lag
+// on a replica, and each forwarded write's latency.
+type Recorder interface {
+	ReplicationLag(time.Duration)
+	ForwardLatency(time.Duration)
+}
+
+// RecordTo hands every replication lag and forward latency measured from
+// now on to r as well. Call it before m is shared.
+func (m *Metrics) RecordTo(r Recorder) { m.recorder = r }
 
 // Middleware returns an After-only middleware counting the writes the
 // ledger answered on this node. A replica's forwarded writes are counted on
@@ -100,6 +120,23 @@ func (m *Metrics) forwardedWrite(outcome string, latency, wait time.Duration) {
 	m.latency.Observe(latency.Seconds())
 	if outcome != OutcomeUnavailable {
 		m.wait.Observe(wait.Seconds())
+	}
+	if m.recorder != nil {
+		m.recorder.ForwardLatency(latency)
+	}
+}
+
+// replicated observes a transaction applied on this replica lag after the
+// primary committed it. A negative lag, which only clocks that disagree
+// can give, counts as none.
+func (m *Metrics) replicated(lag time.Duration) {
+	if m == nil {
+		return
+	}
+	lag = max(lag, 0)
+	m.lag.Observe(lag.Seconds())
+	if m.recorder != nil {
+		m.recorder.ReplicationLag(lag)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -80,7 +81,10 @@ func TestForwardMetrics(t *testing.T) {
 		return false
 	}
 	replicaReg := prometheus.NewRegistry()
-	r := newReplica(t, "127.0.0.1", p.port(), ForwarderConfig{Metrics: NewMetrics(replicaReg, nil)})
+	replicaMetrics := NewMetrics(replicaReg, nil)
+	rec := &lags{}
+	replicaMetrics.RecordTo(rec)
+	r := newReplica(t, "127.0.0.1", p.port(), ForwarderConfig{Metrics: replicaMetrics})
 	r.store.repo.Use(r.fwd.metrics.Middleware())
 
 	ctx := context.Background()
@@ -108,11 +112,17 @@ func TestForwardMetrics(t *testing.T) {
 	if v := gather(t, primaryReg)["blog_idempotency_replays_total"]; v != 1 {
 		t.Errorf("primary: blog_idempotency_replays_total = %v, want 1", v)
 	}
+	// The cluster page charts each forwarded write's latency, as the
+	// histogram counts it.
+	if n := len(rec.forwarding); n != 4 {
+		t.Errorf("forward latencies recorded for the cluster page: %d, want 4", n)
+	}
 }
 
 func TestNilMetricsCountNothing(t *testing.T) {
 	var m *Metrics
 	m.forwardedWrite(OutcomeOK, 0, 0)
+	m.replicated(time.Millisecond)
 	m.retried()
 	m.Middleware().After(context.Background(), insertOp("go"), nil)
 }

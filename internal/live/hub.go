@@ -249,6 +249,14 @@ func (h *Hub) LocalCounts() map[string]int {
 	return maps.Clone(h.local)
 }
 
+// Streams is how many streams this node holds open now, for the
+// operator's cluster page.
+func (h *Hub) Streams() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.total
+}
+
 // LocalChanged is signalled when this node's counts change.
 func (h *Hub) LocalChanged() <-chan struct{} { return h.changed }
 

@@ -88,9 +88,9 @@ func (p preWrapper) Start(code bool, styleAttr string) string {
 		return "<pre" + styleAttr + ">"
 	}
 	if p.lang == "" {
-		return `<pre class="chroma"><code>`
+		return `<pre class="chroma" tabindex="0"><code>`
 	}
-	return `<pre class="chroma" data-lang="` + p.lang + `"><code class="language-` + p.lang + `">`
+	return `<pre class="chroma" tabindex="0" data-lang="` + p.lang + `"><code class="language-` + p.lang + `">`
 }
 
 func (p preWrapper) End(code bool) string {

@@ -26,7 +26,7 @@ import (
 
 // Version names the renderer's output. It is part of every post's content
 // hash, so changing it makes the next import render every post again.
-const Version = "markdown/2"
+const Version = "markdown/3"
 
 // WordsPerMinute is the reading speed behind ReadingMinutes.
 const WordsPerMinute = 220
@@ -66,6 +66,7 @@ func newGoldmark(images *[]string) goldmark.Markdown {
 		goldmark.WithParserOptions(parser.WithASTTransformers(
 			util.Prioritized(headingIDs{}, 900),
 			util.Prioritized(assetImages{images}, 901),
+			util.Prioritized(focusableTables{}, 902),
 		)),
 		goldmark.WithRendererOptions(
 			// No html.WithUnsafe: raw HTML is replaced by a comment and

@@ -13,7 +13,7 @@ var reserved = map[string]bool{
 	"": true, "api": true, "internal": true, "static": true, "images": true, "assets": true,
 	"tags": true, "projects": true, "search": true, "health": true, "metrics": true,
 	"rss.xml": true, "robots.txt": true, "favicon.ico": true, "chroma.css": true,
-	"rss": true, "sitemap.xml": true, "favicon.png": true, "gallery": true, "live": true, "signin": true, "signout": true,
+	"rss": true, "sitemap.xml": true, "favicon.png": true, "gallery": true, "live": true, "signin": true, "signout": true, "admin": true,
 }
 
 // NormalizePermalink writes an old address the way it is stored and

@@ -225,3 +225,11 @@ func Hashes(ctx context.Context, db *sql.DB) (map[string]string, error) {
 func TagsInUse(ctx context.Context, db *sql.DB) ([]tags.Ref, error) {
 	return table.TagsInUse(ctx, db)
 }
+
+// Count counts the posts, drafts included, inside the caller's transaction
+// so that it agrees with the other tables counted there (`blog check`).
+func Count(ctx context.Context, tx *sql.Tx) (int64, error) {
+	var n int64
+	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM posts`).Scan(&n)
+	return n, err
+}

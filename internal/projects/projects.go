@@ -249,3 +249,11 @@ func execDelete(ctx context.Context, tx *sql.Tx, a deleteArgs) (any, error) {
 func TagsInUse(ctx context.Context, db *sql.DB) ([]tags.Ref, error) {
 	return table.TagsInUse(ctx, db)
 }
+
+// Count counts the projects, inside the caller's transaction so that it
+// agrees with the other tables counted there (`blog check`).
+func Count(ctx context.Context, tx *sql.Tx) (int64, error) {
+	var n int64
+	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM projects`).Scan(&n)
+	return n, err
+}

@@ -139,3 +139,13 @@ func record(ctx context.Context, tx *sql.Tx, op Op, hash string, value json.RawM
 	}
 	return nil
 }
+
+// CountKeys counts the idempotency keys the ledger holds, inside the
+// caller's transaction so that it agrees with the other tables counted
+// there (`blog check`). Every node holds the same keys: the primary writes
+// and expires them, and LiteFS copies the table like any other.
+func CountKeys(ctx context.Context, tx *sql.Tx) (int64, error) {
+	var n int64
+	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM idempotency_keys`).Scan(&n)
+	return n, err
+}

@@ -213,3 +213,11 @@ func conflict(label string) error {
 
 // DB returns the database tags are read from.
 func (s *Service) DB() *sql.DB { return s.db }
+
+// Count counts the tags, inside the caller's transaction so that it agrees
+// with the other tables counted there (the operator's check, `blog check`).
+func Count(ctx context.Context, tx *sql.Tx) (int64, error) {
+	var n int64
+	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM tags`).Scan(&n)
+	return n, err
+}

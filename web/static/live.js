@@ -117,6 +117,9 @@
     es.addEventListener("viewers", function (ev) { var d = parse(ev); if (d) showViewers(d); });
     es.addEventListener("presence", function (ev) { var d = parse(ev); if (d) showPresence(d); });
     es.addEventListener("content", function () { refresh(); });
+    // Pages that show what moves without a write (the cluster page) are
+    // told to fetch themselves again now and then.
+    es.addEventListener("refresh", function () { refresh(); });
     es.addEventListener("error", function () {
       // Refused (400, 503) or gone for good: the counts would go stale.
       if (es && es.readyState === EventSource.CLOSED) {

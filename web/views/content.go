@@ -55,10 +55,3 @@ type ListFilter struct {
 }
 
 func (f ListFilter) chosenList() string { return strings.Join(f.Chosen, ", ") }
-
-func boolString(b bool) string {
-	if b {
-		return "true"
-	}
-	return "false"
-}

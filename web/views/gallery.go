@@ -15,7 +15,7 @@ var swatches = []string{"bg", "bg-2", "bg-3", "fg", "fg-muted", "fg-dim", "red",
 
 // sampleCode is a highlighted code block as the Markdown renderer writes
 // one.
-const sampleCode = `<pre class="chroma" data-lang="go"><code><span class="kd">func</span> <span class="nf">forward</span><span class="p">(</span><span class="nx">w</span> <span class="nx">Write</span><span class="p">)</span> <span class="kt">error</span> <span class="p">{</span>
+const sampleCode = `<pre class="chroma" tabindex="0" data-lang="go"><code><span class="kd">func</span> <span class="nf">forward</span><span class="p">(</span><span class="nx">w</span> <span class="nx">Write</span><span class="p">)</span> <span class="kt">error</span> <span class="p">{</span>
 	<span class="c1">// Replicas never write locally.</span>
 	<span class="k">return</span> <span class="nx">send</span><span class="p">(</span><span class="s">"primary"</span><span class="p">,</span> <span class="mi">3</span><span class="p">)</span>
 <span class="p">}</span></code></pre>`

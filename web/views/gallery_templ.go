@@ -254,7 +254,7 @@ func Gallery(p Page, g GallerySample) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = searchForm("/search", "primary OR replica", "Search posts and projects").Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = searchForm("/search", "primary OR replica", "Search posts and projects, as searched").Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -24,6 +24,9 @@ type Page struct {
 	// Live says the node serves /live, so the page loads live.js to fill
 	// the sidebar's viewers and presence and to follow content changes.
 	Live bool
+	// Styles are stylesheets of web/static the page needs besides the
+	// site's, by name (cluster.css).
+	Styles []string
 }
 
 // Site is the blog's identity: BLOG_SITE_NAME, BLOG_SITE_DESCRIPTION,
