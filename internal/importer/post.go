@@ -224,6 +224,9 @@ func (pf *PostFile) slug(n *yaml.Node) *problem {
 }
 
 func (pf *PostFile) publishedAt(n *yaml.Node) *problem {
+	if n.Tag == "!!null" {
+		return nil // empty, as the original Blog writes a draft's: undated
+	}
 	s, err := scalar(n)
 	if err != nil {
 		return at(n.Line, "published_at must be a date such as 2025-03-14 09:30:00Z")
@@ -321,15 +324,12 @@ func (pf *PostFile) complete(name string, slugGiven bool) error {
 	if u.Title == "" {
 		return fail("title is missing from the front matter")
 	}
-	if u.PublishedAt.IsZero() && !pf.Draft {
-		return fail("published_at is missing from the front matter (a draft, is_draft: true, may leave it out)")
-	}
 	if u.PublishedAt.IsZero() {
-		// A draft is dated by its file name, as new-post names it.
+		// Undated, as the original Blog allows (a draft, or a post of a
+		// title and a slug): dated by the file's name, as new-post names
+		// it; a name without a timestamp leaves the post without a date,
+		// shown undated and listed after the dated ones.
 		u.PublishedAt = pf.stamp
-		if pf.stamp.IsZero() {
-			u.PublishedAt = time.Unix(0, 0).UTC()
-		}
 	}
 	u.Draft = pf.Draft
 	return nil
@@ -339,7 +339,8 @@ func (pf *PostFile) complete(name string, slugGiven bool) error {
 // file, and hashes the post.
 func (pf *PostFile) render(name, body string, bodyLine int) error {
 	u := &pf.Post
-	rendered, err := markdown.Render([]byte(body))
+	// The page gives the slug to the title: no heading may have it.
+	rendered, err := markdown.Render([]byte(body), u.Slug)
 	if err != nil {
 		return &FileError{name, bodyLine, err.Error()}
 	}
