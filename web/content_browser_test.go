@@ -53,7 +53,7 @@ func TestBrowserReading(t *testing.T) {
 	browsertest.CheckAccessibility(ctx, t)
 
 	run("open a post", chromedp.Navigate(e.srv.URL+primaryPost), chromedp.WaitVisible(chromedp.CSS("#toc")))
-	if got := text("#post-title"); got != "How a write finds the primary" {
+	if got := text(".post-head h1"); got != "How a write finds the primary" {
 		t.Errorf("post title %q", got)
 	}
 	if got := eval(`document.title`); got != "How a write finds the primary · Replicated Notes" {

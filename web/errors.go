@@ -83,5 +83,8 @@ func (s *Server) handleError(err error, c echo.Context) {
 	// Pages get the bluescreen; never kept by a cache, as it may be a
 	// passing failure (503) or depend on who asked (401).
 	c.Response().Header().Set("Cache-Control", "no-store")
-	_ = render(c, status, views.ErrorPage(s.pager.page(c, http.StatusText(status)), status, be.Message))
+	page := s.pager.page(c, http.StatusText(status))
+	// No live stream: /live follows pages that exist, and would refuse it.
+	page.Live = false
+	_ = render(c, status, views.ErrorPage(page, status, be.Message))
 }

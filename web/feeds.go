@@ -55,7 +55,7 @@ type rssItem struct {
 	Title       string   `xml:"title"`
 	Link        string   `xml:"link"`
 	GUID        rssGUID  `xml:"guid"`
-	PubDate     string   `xml:"pubDate"`
+	PubDate     string   `xml:"pubDate,omitempty"`
 	Description string   `xml:"description"`
 	Content     cdata    `xml:"content:encoded"`
 	Categories  []string `xml:"category"`
@@ -68,6 +68,14 @@ type rssGUID struct {
 
 type cdata struct {
 	Value string `xml:",cdata"`
+}
+
+// rfc1123 is t as RSS writes dates; "" for a post without a date.
+func rfc1123(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC1123Z)
 }
 
 // rss answers the RSS 2.0 feed of the newest published posts, with
@@ -102,7 +110,7 @@ func (f *feeds) rss(c echo.Context) error {
 			Title:       p.Title,
 			Link:        link,
 			GUID:        rssGUID{IsPermaLink: "false", Value: p.Slug},
-			PubDate:     p.PublishedAt.UTC().Format(time.RFC1123Z),
+			PubDate:     rfc1123(p.PublishedAt),
 			Description: p.Description,
 			Content:     cdata{absoluteLinks(p.HTML, base)},
 		}
@@ -152,7 +160,8 @@ type sitemapURL struct {
 
 // sitemap lists the published posts, the lists and the projects
 // page, each with when it last changed, so search engines come back for
-// what is new. Drafts are never listed.
+// what is new: a post by its own date (published_at), never by when it
+// was imported, which is every deploy's. Drafts are never listed.
 func (f *feeds) sitemap(c echo.Context) error {
 	ctx := c.Request().Context()
 	base := f.base(c)
@@ -172,8 +181,8 @@ func (f *feeds) sitemap(c echo.Context) error {
 	}
 	var newestPost, newestProject time.Time
 	for _, p := range list {
-		if p.UpdatedAt.After(newestPost) {
-			newestPost = p.UpdatedAt
+		if p.PublishedAt.After(newestPost) {
+			newestPost = p.PublishedAt
 		}
 	}
 	for _, p := range projs {
@@ -187,7 +196,7 @@ func (f *feeds) sitemap(c echo.Context) error {
 		{Loc: base + "/projects", LastMod: day(newestProject)},
 	}}
 	for _, p := range list {
-		set.URLs = append(set.URLs, sitemapURL{Loc: base + p.URL(), LastMod: day(p.UpdatedAt)})
+		set.URLs = append(set.URLs, sitemapURL{Loc: base + p.URL(), LastMod: day(p.PublishedAt)})
 	}
 	body, err := xml.MarshalIndent(set, "", "  ")
 	if err != nil {

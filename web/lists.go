@@ -43,11 +43,11 @@ type tagged struct {
 
 // listFilter builds the tag bar and search form of a list page at path:
 // every tag in use, each linking to the list with that tag toggled, the
-// IDs of the chosen tags that exist, and the FTS5 query to match (empty
-// when there is no search). A chosen label that no tag has matches
-// nothing, nor does a search with no words, which is answered with
-// noWords; found is false when nothing can match.
-func listFilter(path, query string, chosen []string, all []tagged, noWords string) (f views.ListFilter, ids []int64, match string, found bool) {
+// IDs of the chosen tags that exist, and the search read from query
+// (empty when there is none). A chosen label that no tag has matches
+// nothing, nor does a search that cannot be read, whose problem the page
+// shows; found is false when nothing can match.
+func listFilter(path, query string, chosen []string, all []tagged) (f views.ListFilter, ids []int64, q search.Query, found bool) {
 	f = views.ListFilter{Action: path, Query: query}
 	byLabel := map[string]tagged{}
 	for _, t := range all {
@@ -79,12 +79,13 @@ func listFilter(path, query string, chosen []string, all []tagged, noWords strin
 	found = len(chosen) == 0 || len(ids) > 0
 	if strings.TrimSpace(query) != "" {
 		f.Matched = true
-		if match = search.ParseQuery(query).Match; match == "" {
-			f.Hint = noWords
+		q = search.ParseQuery(query)
+		if q.Empty() {
+			f.Problem = q.Problem
 			found = false
 		}
 	}
-	return f, ids, match, found
+	return f, ids, q, found
 }
 
 // listTitle is the title of a list of noun ("Posts"): what it is narrowed

@@ -74,7 +74,7 @@ func TestBrowserLive(t *testing.T) {
 	}
 
 	run(tab1, "open a post", chromedp.EmulateViewport(1280, 900), chromedp.Navigate(e.srv.URL+primaryPost),
-		chromedp.WaitVisible(chromedp.CSS("#post-title")))
+		chromedp.WaitVisible(chromedp.CSS(".post-head h1")))
 	waitFor(tab1, "the viewers show", `!document.getElementById("sidebar-viewers").hidden`, 5*time.Second)
 	if got := counts(tab1); got != "1/1" {
 		t.Fatalf("one tab open: counts %s, want 1/1", got)
@@ -86,7 +86,7 @@ func TestBrowserLive(t *testing.T) {
 
 	// A second reader arrives in another tab of the browser.
 	tab2, closeTab2 := chromedp.NewContext(tab1)
-	run(tab2, "open the post in a second tab", chromedp.Navigate(e.srv.URL+primaryPost), chromedp.WaitVisible(chromedp.CSS("#post-title")))
+	run(tab2, "open the post in a second tab", chromedp.Navigate(e.srv.URL+primaryPost), chromedp.WaitVisible(chromedp.CSS(".post-head h1")))
 	took := waitFor(tab1, "the first tab counts the second", `document.getElementById("viewers-page").textContent === "2"`, 5*time.Second)
 	t.Logf("the first tab counted the second reader after %v", took)
 	if got := counts(tab1); got != "2/2" {
@@ -127,7 +127,7 @@ func TestBrowserLive(t *testing.T) {
 	}
 	waitFor(tab1, "the post updates in place", `document.getElementById("content").textContent.includes("Updated in place")`, 5*time.Second)
 	t.Logf("the open post showed the import after %v", time.Since(imported).Round(time.Millisecond))
-	if got := eval(tab1, `document.getElementById("post-title").textContent.trim()`); got != "How a write finds its primary" {
+	if got := eval(tab1, `document.querySelector(".post-head h1").textContent.trim()`); got != "How a write finds its primary" {
 		t.Fatalf("title after the import: %q", got)
 	}
 	if got := eval(tab1, `String(window.stillTheSamePage)`); got != "yes" {

@@ -31,7 +31,7 @@ type lookPage struct {
 func lookPages(e *contentEnv) []lookPage {
 	return []lookPage{
 		{"home", "/", ".post-latest", 200},
-		{"post", primaryPost, "#toc", 200},
+		{"post", primaryPost, ".post-head h1", 200},
 		{"posts", "/posts", ".post-list", 200},
 		{"posts-tagged", "/posts?tag=litefs", ".post-list", 200},
 		{"projects", "/projects", ".project-list", 200},
@@ -137,7 +137,8 @@ const settled = `Promise.all([
 // and a phone width, in the dark and the light theme, and checks on each:
 // nothing logged to the console (no CSP violation, no script error), no
 // layout shift from fonts or images, nothing wider than the screen, and
-// the sidebar beside the text on the desktop and below it on the phone.
+// the sidebar beside the text on the desktop and, as the original's,
+// hidden on the phone, whose header holds the CRT filter's box instead.
 func TestBrowserLook(t *testing.T) {
 	e := newContentEnv(t, content.FS, "")
 	pages := lookPages(e)
@@ -181,20 +182,22 @@ func TestBrowserLook(t *testing.T) {
 					}
 					where, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => {
 						const c = document.getElementById("content").getBoundingClientRect();
-						const s = document.getElementById("sidebar").getBoundingClientRect();
-						if (s.left >= c.right) return "beside";
-						if (s.top >= c.bottom) return "below";
-						return "overlapping";
+						const s = document.getElementById("sidebar");
+						const box = document.getElementById("crt-toggle-header").closest("label").getBoundingClientRect();
+						const inHeader = box.width > 0 ? ", the CRT box in the header" : "";
+						if (getComputedStyle(s).display === "none") return "hidden" + inHeader;
+						if (s.getBoundingClientRect().left >= c.right) return "beside" + inHeader;
+						return "overlapping" + inHeader;
 					})()`))
 					if err != nil {
 						t.Fatal(err)
 					}
 					want := "beside"
 					if width < 600 {
-						want = "below"
+						want = "hidden, the CRT box in the header"
 					}
 					if where != want {
-						t.Errorf("%s: the sidebar is %s the text, want %s", p.name, where, want)
+						t.Errorf("%s: the sidebar is %s, want %s", p.name, where, want)
 					}
 					if got := console.problems(url, p.status); len(got) > 0 {
 						t.Errorf("%s logged to the console:\n%s", p.name, strings.Join(got, "\n"))
@@ -291,31 +294,39 @@ func TestBrowserLookBehaviour(t *testing.T) {
 		do("desktop", chromedp.EmulateViewport(1280, 900))
 	}
 
-	// CRT filter survives a reload.
+	// The CRT filter is on as the page comes, as the original's, and the
+	// reader's choice survives a reload.
 	{
 		do("open a post", chromedp.Navigate(e.srv.URL+primaryPost), chromedp.WaitReady(chromedp.CSS("#crt-toggle")))
-		if got := eval(`getComputedStyle(document.body).animationName`); got != "none" {
-			t.Fatalf("the CRT filter is on before it was asked for: %s", got)
-		}
-		do("tick the CRT box", chromedp.Click(chromedp.CSS("#sidebar-options label.check")))
-		waitFor("after the click", `getComputedStyle(document.body).animationName`, "phosphor")
+		waitFor("before any choice", `getComputedStyle(document.body).animationName`, "phosphor")
 		browsertest.Screenshot(ctx, t, "crt-on.png")
 		browsertest.CheckAccessibility(ctx, t)
+		do("untick the CRT box", chromedp.Click(chromedp.CSS("#sidebar-options label.check")))
+		waitFor("after the click", `getComputedStyle(document.body).animationName`, "none")
 		do("reload", chromedp.Reload(), chromedp.WaitReady(chromedp.CSS("#crt-toggle")))
-		waitFor("after a reload the box", `String(document.getElementById("crt-toggle").checked)`, "true")
-		waitFor("after a reload the filter", `getComputedStyle(document.body).animationName`, "phosphor")
-		do("untick", chromedp.Click(chromedp.CSS("#sidebar-options label.check")))
+		waitFor("unticked, after a reload the box", `String(document.getElementById("crt-toggle").checked)`, "false")
+		waitFor("unticked, after a reload the filter", `getComputedStyle(document.body).animationName`, "none")
+		do("tick", chromedp.Click(chromedp.CSS("#sidebar-options label.check")))
 		do("reload", chromedp.Reload(), chromedp.WaitReady(chromedp.CSS("#crt-toggle")))
-		waitFor("unticked, after a reload", `String(document.getElementById("crt-toggle").checked)`, "false")
+		waitFor("ticked, after a reload", `getComputedStyle(document.body).animationName`, "phosphor")
+
+		// On a narrow screen the box is in the header, and is the same
+		// setting as the sidebar's.
+		do("narrow", chromedp.EmulateViewport(390, 800), chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("#crt-toggle-header")))
+		waitFor("the header's box", `String(document.getElementById("crt-toggle-header").checked)`, "true")
+		do("untick the header's box", chromedp.Click(chromedp.CSS(".header-crt label.check")))
+		waitFor("after the header's box", `getComputedStyle(document.body).animationName`, "none")
+		do("wide", chromedp.EmulateViewport(1280, 900), chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("#crt-toggle")))
+		waitFor("the sidebar's box keeps the choice", `String(document.getElementById("crt-toggle").checked) + " " + getComputedStyle(document.body).animationName`, "false none")
+		do("tick again", chromedp.Click(chromedp.CSS("#sidebar-options label.check")))
 
 		// Under reduced motion the filter stays off, even when chosen before.
-		do("choose it", chromedp.Click(chromedp.CSS("#sidebar-options label.check")))
 		do("reduce motion", media("dark", "reduce"), chromedp.Reload(), chromedp.WaitReady(chromedp.CSS("#crt-toggle")))
 		waitFor("under reduced motion the box", `String(document.getElementById("crt-toggle").disabled && !document.getElementById("crt-toggle").checked)`, "true")
 		if got := eval(`getComputedStyle(document.body).animationName`); got != "none" {
 			t.Errorf("under reduced motion the body animates: %s", got)
 		}
-		if got := eval(`String(!document.getElementById("crt-note").hidden)`); got != "true" {
+		if got := eval(`getComputedStyle(document.getElementById("crt-note")).display`); got == "none" {
 			t.Error("the reader is not told why the filter is off")
 		}
 		do("allow motion", media("dark", "no-preference"), chromedp.Evaluate[chromedp.Void](`localStorage.removeItem("crt")`))
@@ -339,7 +350,7 @@ func TestBrowserLookBehaviour(t *testing.T) {
 	{
 		current := `(document.querySelector('#toc a[aria-current="location"]') || {hash: "none"}).hash`
 		do("open a post", chromedp.Navigate(e.srv.URL+primaryPost), chromedp.WaitVisible(chromedp.CSS("#toc")))
-		waitFor("at the top", current, "#post-title")
+		waitFor("at the top", current, "#how-a-write-finds-the-primary")
 		if got := eval(`document.querySelector("#toc li a").textContent.trim()`); got != "# How a write finds the primary" {
 			t.Errorf("the contents start with %q, want the post's title", got)
 		}
@@ -359,7 +370,7 @@ func TestBrowserLookBehaviour(t *testing.T) {
 		do("to the end", chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, document.documentElement.scrollHeight)`))
 		waitFor("at the end", current, last)
 		do("back to the top", chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`))
-		waitFor("back at the top", current, "#post-title")
+		waitFor("back at the top", current, "#how-a-write-finds-the-primary")
 	}
 
 	if got := console.problems(e.srv.URL+"/", 200); len(got) > 0 {
@@ -381,9 +392,11 @@ func TestBrowserLookBehaviour(t *testing.T) {
 		if got := eval(`String(document.querySelectorAll("#toc a").length > 3)`); got != "true" {
 			t.Error("without script the contents are missing")
 		}
-		// The CRT filter is the stylesheet's: ticking the box is enough.
-		do("tick the CRT box", chromedp.Click(chromedp.CSS("#sidebar-options label.check")))
+		// The CRT filter is the stylesheet's: on as the page comes, and
+		// unticking the box is enough to turn it off.
 		waitFor("without script the filter", `getComputedStyle(document.body).animationName`, "phosphor")
+		do("untick the CRT box", chromedp.Click(chromedp.CSS("#sidebar-options label.check")))
+		waitFor("without script, unticked, the filter", `getComputedStyle(document.body).animationName`, "none")
 		do("fold the contents", chromedp.Click(chromedp.CSS("#sidebar-toc summary")))
 		waitFor("without script the contents fold", `String(document.querySelector("#sidebar-toc details").open)`, "false")
 		do("open a missing page", chromedp.Navigate(e.srv.URL+"/no/such/page"), chromedp.WaitVisible(chromedp.CSS(".bluescreen")))

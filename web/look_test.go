@@ -210,12 +210,13 @@ func TestLoadTaglines(t *testing.T) {
 }
 
 // The post shown in full has its contents in the sidebar, on its own page
-// and on the home page, led by its title.
+// and on the home page, led by its title, whose entry links to the title
+// by the post's slug, as the original's does.
 func TestContentsInTheSidebar(t *testing.T) {
 	e := newContentEnv(t, content.FS, "")
 	for path, title := range map[string]string{
-		primaryPost: `<a href="#post-title"><span class="marker">#</span> How a write finds the primary</a>`,
-		"/":         `<a href="#content"><span class="marker">#</span> Hello, world: what this blog is</a>`,
+		primaryPost: `<a href="#how-a-write-finds-the-primary"><span class="marker">#</span> How a write finds the primary</a>`,
+		"/":         `<a href="#hello-world"><span class="marker">#</span> Hello, world: what this blog is</a>`,
 	} {
 		r := e.get(path)
 		side := r.body[strings.Index(r.body, `<aside id="sidebar"`):]

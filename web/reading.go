@@ -22,6 +22,8 @@ type reading struct {
 	pager    pager
 	admin    *admin
 	homeSlug string // the post the home page shows
+	// projectsIntro introduces the projects page (ProjectsIntroFile).
+	projectsIntro projectsIntro
 }
 
 // recentOnHome is how many other posts the home page lists.
@@ -30,9 +32,6 @@ const recentOnHome = 5
 // DefaultHomeSlug is the post / shows unless BLOG_HOME_SLUG names
 // another: the introduction, as the original Blog pins it.
 const DefaultHomeSlug = "hello-world"
-
-// noWordsHint is shown for a search that has nothing to look for.
-const noWordsHint = "That search has no words to look for. Try words from a post, such as “primary” or “sqlite”."
 
 // home shows the pinned post, or the latest when there is no post with
 // that slug, and the newest others.
@@ -77,10 +76,11 @@ func (rd *reading) postList(c echo.Context) error {
 	for i, t := range inUse {
 		all[i] = tagged(t)
 	}
-	f, ids, match, found := listFilter("/posts", c.QueryParam("q"), chosenTags(c), all, noWordsHint)
+	f, ids, q, found := listFilter("/posts", c.QueryParam("q"), chosenTags(c), all)
 	list := []posts.Summary{}
 	if found {
-		if list, err = posts.List(ctx, rd.db, posts.Filter{TagIDs: ids, Match: match}); err != nil {
+		match, without := q.For(search.PostColumns)
+		if list, err = posts.List(ctx, rd.db, posts.Filter{TagIDs: ids, Match: match, Without: without}); err != nil {
 			return err
 		}
 	}
@@ -124,7 +124,10 @@ func (rd *reading) post(c echo.Context) error {
 		return err
 	}
 	adminView(c)
-	return renderOK(c, views.PostPage(rd.postPage(c, p), p))
+	page := rd.postPage(c, p)
+	// /live follows published posts only, and would refuse a draft's.
+	page.Live = page.Live && !p.Draft
+	return renderOK(c, views.PostPage(page, p))
 }
 
 func (rd *reading) postPage(c echo.Context, p posts.Post) views.Page {
@@ -167,17 +170,17 @@ func (rd *reading) projectList(c echo.Context) error {
 	for i, t := range inUse {
 		all[i] = tagged(t)
 	}
-	f, ids, match, found := listFilter("/projects", c.QueryParam("q"), chosenTags(c), all,
-		"That search has no words to look for. Try words from a project, such as “sqlite”.")
+	f, ids, q, found := listFilter("/projects", c.QueryParam("q"), chosenTags(c), all)
 	list := []projects.Project{}
 	if found {
-		if list, err = projects.List(ctx, rd.db, projects.Filter{TagIDs: ids, Match: match}); err != nil {
+		match, without := q.For(search.ProjectColumns)
+		if list, err = projects.List(ctx, rd.db, projects.Filter{TagIDs: ids, Match: match, Without: without}); err != nil {
 			return err
 		}
 	}
 	page := rd.pager.page(c, listTitle("Projects", f))
-	page.Description = "The software this blog stands on."
-	return renderOK(c, views.ProjectList(page, list, f))
+	page.Description = rd.projectsIntro.Text
+	return renderOK(c, views.ProjectList(page, rd.projectsIntro.HTML, list, f))
 }
 
 // maxSearchHits is how many posts and projects a search lists at most.

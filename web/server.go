@@ -186,10 +186,14 @@ func withDefaultDeps(d Deps) Deps {
 // newHandlers makes the handlers of every area from the server's deps.
 func (s *Server) newHandlers(d Deps) handlers {
 	db := d.Content.DB
+	intro, err := loadProjectsIntro(d.Content.FS)
+	if err != nil {
+		s.log.Warn("the projects page goes without its introduction", "err", err)
+	}
 	return handlers{
 		health:  healthHandler(d.Health),
 		files:   newFiles(db),
-		reading: &reading{db: db, pager: s.pager, admin: s.admin, homeSlug: d.Content.HomeSlug},
+		reading: &reading{db: db, pager: s.pager, admin: s.admin, homeSlug: d.Content.HomeSlug, projectsIntro: intro},
 		feeds:   &feeds{db: db, site: s.pager.site, baseURL: d.Content.BaseURL},
 		tags:    &tagPages{tags: d.Tags, db: db, pager: s.pager, admin: s.admin},
 		api:     &tagAPI{tags: d.Tags},

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"strings"
 
+	"blog/internal/markdown"
 	"blog/web/views"
 )
 
@@ -93,6 +94,33 @@ func LoadTaglines(fsys fs.FS) ([]string, error) {
 		return nil, fmt.Errorf("%s has no taglines: write one a line, or remove the file", TaglinesFile)
 	}
 	return lines, nil
+}
+
+// ProjectsIntroFile is the file of the content folder whose Markdown
+// introduces the projects page. The original Blog's layout has none;
+// without it the page has no introduction.
+const ProjectsIntroFile = "projects/intro.md"
+
+// projectsIntro is the projects page's introduction.
+type projectsIntro struct {
+	HTML string // "" for none
+	Text string // its words, for the page's description
+}
+
+// loadProjectsIntro renders ProjectsIntroFile: empty when there is none.
+func loadProjectsIntro(fsys fs.FS) (projectsIntro, error) {
+	b, err := fs.ReadFile(fsys, ProjectsIntroFile)
+	if errors.Is(err, fs.ErrNotExist) {
+		return projectsIntro{}, nil
+	}
+	if err != nil {
+		return projectsIntro{}, fmt.Errorf("read %s: %w", ProjectsIntroFile, err)
+	}
+	d, err := markdown.Render(b)
+	if err != nil {
+		return projectsIntro{}, fmt.Errorf("%s: %w", ProjectsIntroFile, err)
+	}
+	return projectsIntro{HTML: d.HTML, Text: strings.Join(strings.Fields(d.Text), " ")}, nil
 }
 
 // withDefaults fills what the settings left out.

@@ -63,7 +63,7 @@ func TestServeShowsTheSiteIdentity(t *testing.T) {
 		"<title>Posts · Field Notes</title>",
 		`<a class="site-name" href="/">Field Notes</a>`,
 		`content="Notes from the field &amp; the barn."`,
-		`<a href="https://example.org/field-notes" rel="noopener">Source</a>`,
+		`<a class="status-block" href="https://example.org/field-notes" target="_blank" rel="noopener">Source`,
 		"written in a field\nread in a barn\"",
 	} {
 		if !strings.Contains(page, want) {

@@ -302,12 +302,6 @@ func TestBadContentChangesNothing(t *testing.T) {
 		{"reading time not a number", "posts/bad.md", "---\ntitle: ok\npublished_at: 2026-01-01\nreading_time_minutes: soon\n---\n", `posts/bad.md:4: reading_time_minutes must be empty or a whole number`},
 		{"description not text", "posts/bad.md", "---\ntitle: ok\npublished_at: 2026-01-01\ndescription: [a, b]\n---\n", `posts/bad.md:4: description must be text`},
 		{"missing title", "posts/bad.md", "---\npublished_at: 2026-01-01\n---\nbody\n", "posts/bad.md:1: title is missing"},
-		{"missing date", "posts/bad.md", "---\ntitle: ok\n---\nbody\n", "posts/bad.md:1: published_at is missing: a post that is not a draft needs its date; add the line published_at: 2025-03-14 09:30:00Z"},
-		// A draft written by new-post, set to false to publish it: the
-		// message points at is_draft and gives the line to add, dated
-		// when the draft was written.
-		{"draft published without a date", "posts/20261201093000_sea.md", "---\ntitle: \"Sea\"\nslug: \"sea\"\nis_draft: false\nreading_time_minutes:\ntags: []\ndescription:\n---\n\nText.\n",
-			"posts/20261201093000_sea.md:4: is_draft: false publishes the post, which then needs its date: add the line published_at: 2026-12-01 09:30:00Z (blog new-post --publish writes both)"},
 		{"bad slug", "posts/bad.md", "---\ntitle: ok\nslug: Not A Slug\npublished_at: 2026-01-01\n---\n", "posts/bad.md:3: slug"},
 		{"bad file name", "posts/Bad Name.md", "---\ntitle: ok\npublished_at: 2026-01-01\n---\n", "posts/Bad Name.md:1: the file name"},
 		{"duplicate slug", "posts/zzz.md", "---\ntitle: ok\nslug: first\npublished_at: 2026-01-01\n---\n", `posts/zzz.md:3: slug "first" is already used by posts/20260102090000_first.md`},
@@ -544,4 +538,37 @@ func toString(v any) string {
 		return string(b)
 	}
 	return fmt.Sprint(v)
+}
+
+// The original Blog's own fixtures hold a draft whose published_at is left
+// empty and a post of nothing but a title and a slug: both are imported, a
+// post without a date in its front matter takes the one of its file's name,
+// and one whose name has none stays undated, listed after the dated ones.
+func TestUndatedPosts(t *testing.T) {
+	r, _ := openRepo(t)
+	fsys := fstest.MapFS{
+		"posts/20250101120000_dated.md": post("title: Dated\nslug: dated\npublished_at: 2025-01-01\n", "Dated text.\n"),
+		"posts/sketch.md":               post("title: \"A sketch\"\nslug: \"sketch\"\nis_draft: true\npublished_at:\n", "# Sketch\n\nNot done.\n"),
+		"posts/bare.md":                 post("title: \"Bare\"\nslug: \"bare\"\n", "Just a line of text.\n"),
+		"posts/20250301080000_named.md": post("title: Named\n", "Dated by its name.\n"),
+	}
+	rep := run(t, r, fsys)
+	if rep.Posts.Created != 4 || rep.Drafts != 1 {
+		t.Fatalf("report %s, want 4 posts of which 1 draft", rep)
+	}
+	list, err := posts.List(context.Background(), r.DB(), posts.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var order []string
+	for _, p := range list {
+		order = append(order, p.Slug+"@"+p.PublishedAt.Format("2006-01-02"))
+	}
+	if got, want := strings.Join(order, " "), "named@2025-03-01 dated@2025-01-01 bare@0001-01-01"; got != want {
+		t.Errorf("posts listed %s, want %s", got, want)
+	}
+	draft, err := posts.Lookup(context.Background(), r.DB(), "sketch")
+	if err != nil || !draft.Draft || !draft.PublishedAt.IsZero() {
+		t.Errorf("draft %+v, %v: want a draft without a date", draft.Summary, err)
+	}
 }

@@ -24,7 +24,6 @@ type PostFile struct {
 	Draft bool
 	// lines of the front matter fields, for errors found across files
 	slugLine       int
-	draftLine      int // 0 when is_draft is left out
 	permalinkLines map[string]int
 	images         []imageRef
 	// stamp is the time in the file's name, which dates a draft
@@ -225,6 +224,9 @@ func (pf *PostFile) slug(n *yaml.Node) *problem {
 }
 
 func (pf *PostFile) publishedAt(n *yaml.Node) *problem {
+	if n.Tag == "!!null" {
+		return nil // empty, as the original Blog writes a draft's: undated
+	}
 	s, err := scalar(n)
 	if err != nil {
 		return at(n.Line, "published_at must be a date such as 2025-03-14 09:30:00Z")
@@ -245,7 +247,6 @@ func (pf *PostFile) isDraft(n *yaml.Node) *problem {
 		return at(n.Line, "is_draft must be true or false, not %q", n.Value)
 	}
 	_ = n.Decode(&pf.Draft)
-	pf.draftLine = n.Line
 	return nil
 }
 
@@ -323,42 +324,23 @@ func (pf *PostFile) complete(name string, slugGiven bool) error {
 	if u.Title == "" {
 		return fail("title is missing from the front matter")
 	}
-	if u.PublishedAt.IsZero() && !pf.Draft {
-		return pf.undated(name)
-	}
 	if u.PublishedAt.IsZero() {
-		// A draft is dated by its file name, as new-post names it.
+		// Undated, as the original Blog allows (a draft, or a post of a
+		// title and a slug): dated by the file's name, as new-post names
+		// it; a name without a timestamp leaves the post without a date,
+		// shown undated and listed after the dated ones.
 		u.PublishedAt = pf.stamp
-		if pf.stamp.IsZero() {
-			u.PublishedAt = time.Unix(0, 0).UTC()
-		}
 	}
 	u.Draft = pf.Draft
 	return nil
-}
-
-// undated is the error for a post that is published without a date: it
-// points at is_draft when the front matter has it (an author who set it
-// to false to publish a draft lands there), and gives the line to add.
-func (pf *PostFile) undated(name string) error {
-	example := pf.stamp // the time new-post wrote the draft
-	if example.IsZero() {
-		example = time.Date(2025, 3, 14, 9, 30, 0, 0, time.UTC)
-	}
-	add := "add the line published_at: " + example.Format("2006-01-02 15:04:05Z")
-	if pf.draftLine == 0 {
-		return &FileError{name, 1, "published_at is missing: a post that is not a draft needs its date; " +
-			add + ", or is_draft: true to keep it a draft (blog new-post --publish writes both)"}
-	}
-	return &FileError{name, pf.draftLine, "is_draft: false publishes the post, which then needs its date: " +
-		add + " (blog new-post --publish writes both)"}
 }
 
 // render renders the post's body, which begins on line bodyLine of the
 // file, and hashes the post.
 func (pf *PostFile) render(name, body string, bodyLine int) error {
 	u := &pf.Post
-	rendered, err := markdown.Render([]byte(body))
+	// The page gives the slug to the title: no heading may have it.
+	rendered, err := markdown.Render([]byte(body), u.Slug)
 	if err != nil {
 		return &FileError{name, bodyLine, err.Error()}
 	}

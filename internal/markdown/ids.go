@@ -32,14 +32,17 @@ func Slugify(s string, sep string) string {
 }
 
 // headingIDs gives every heading the id Slugify makes of its text as a
-// reader sees it. A heading whose id is taken by an earlier one gets a
-// number after it; the first keeps the plain id, which is the one old
-// links point at.
-type headingIDs struct{}
+// reader sees it. A heading whose id is taken by an earlier one, or is
+// reserved for the page, gets a number after it; the first keeps the plain
+// id, which is the one old links point at.
+type headingIDs struct{ reserved []string }
 
-func (headingIDs) Transform(doc *ast.Document, reader text.Reader, _ parser.Context) {
+func (h headingIDs) Transform(doc *ast.Document, reader text.Reader, _ parser.Context) {
 	src := reader.Source()
 	seen := map[string]int{}
+	for _, id := range h.reserved {
+		seen[id] = 1
+	}
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		h, ok := n.(*ast.Heading)
 		if !entering || !ok {

@@ -28,8 +28,9 @@ import (
 // hash, so changing it makes the next import render every post again.
 const Version = "markdown/3"
 
-// WordsPerMinute is the reading speed behind ReadingMinutes.
-const WordsPerMinute = 220
+// WordsPerMinute is the reading speed behind ReadingMinutes, the original
+// Blog's.
+const WordsPerMinute = 260
 
 // maxExcerptBlocks caps the excerpt of a post that has no early heading.
 const maxExcerptBlocks = 3
@@ -43,19 +44,23 @@ type Heading struct {
 
 // Document is a rendered post.
 type Document struct {
-	HTML           string    // the whole body
-	Excerpt        string    // HTML of the paragraphs before the first heading
-	ExcerptText    string    // the excerpt as plain text
-	Text           string    // the whole body as plain text
-	TOC            []Heading // the headings of levels 2 to 4, in order
-	Words          int
+	HTML        string    // the whole body
+	Excerpt     string    // HTML of the paragraphs before the first heading
+	ExcerptText string    // the excerpt as plain text
+	Text        string    // the whole body as plain text
+	TOC         []Heading // the headings of levels 2 to 4, in order
+	Words       int       // of the text a reader sees
+	// ReadingMinutes is worked out as the original Blog did, so a post
+	// shows the same time on both: the Markdown's words, split on white
+	// space (markup and code included), over WordsPerMinute, rounded up,
+	// at least 1.
 	ReadingMinutes int
 	Images         []string // the address of every image as written, in order
 }
 
 // newGoldmark returns a converter with the blog's extensions. It is built
 // for each call, so Render keeps no state between posts.
-func newGoldmark(images *[]string) goldmark.Markdown {
+func newGoldmark(images *[]string, reserved []string) goldmark.Markdown {
 	return goldmark.New(
 		goldmark.WithExtensions(
 			extension.GFM, // tables, strikethrough, autolinks, task lists
@@ -64,7 +69,7 @@ func newGoldmark(images *[]string) goldmark.Markdown {
 			emoji.Emoji,           // :tada: shortcodes, written as entities
 		),
 		goldmark.WithParserOptions(parser.WithASTTransformers(
-			util.Prioritized(headingIDs{}, 900),
+			util.Prioritized(headingIDs{reserved: reserved}, 900),
 			util.Prioritized(assetImages{images}, 901),
 			util.Prioritized(focusableTables{}, 902),
 		)),
@@ -76,10 +81,12 @@ func newGoldmark(images *[]string) goldmark.Markdown {
 	)
 }
 
-// Render converts Markdown source into a Document.
-func Render(src []byte) (Document, error) {
+// Render converts Markdown source into a Document. No heading gets one of
+// the reserved ids: a post's page gives its slug to the title, which the
+// table of contents' first entry links to.
+func Render(src []byte, reserved ...string) (Document, error) {
 	var images []string
-	md := newGoldmark(&images)
+	md := newGoldmark(&images, reserved)
 	doc := md.Parser().Parse(text.NewReader(src))
 
 	var body bytes.Buffer
@@ -93,7 +100,7 @@ func Render(src []byte) (Document, error) {
 		Images: images,
 	}
 	d.Words = len(strings.Fields(d.Text))
-	d.ReadingMinutes = max(1, int(math.Ceil(float64(d.Words)/WordsPerMinute)))
+	d.ReadingMinutes = ReadingMinutes(src)
 
 	// The excerpt is rendered last because it detaches footnote references,
 	// which would point at notes the excerpt does not carry.
@@ -110,6 +117,12 @@ func Render(src []byte) (Document, error) {
 	d.Excerpt = excerpt.String()
 	d.ExcerptText = strings.Join(strings.Fields(strings.Join(excerptText, " ")), " ")
 	return d, nil
+}
+
+// ReadingMinutes is the reading time of Markdown source: its words, split
+// on white space, over WordsPerMinute, rounded up, at least 1.
+func ReadingMinutes(src []byte) int {
+	return max(1, int(math.Ceil(float64(len(bytes.Fields(src)))/WordsPerMinute)))
 }
 
 // excerptBlocks returns the opening prose of a document: the paragraphs,

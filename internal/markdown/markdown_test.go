@@ -79,6 +79,24 @@ func TestReadingTime(t *testing.T) {
 	}
 }
 
+// The reading time is the original Blog's: the Markdown's words as split on
+// white space, markup included, over 260 a minute, rounded up. A list of
+// 131 one-word items is 262 such words (a dash and a word each), though a
+// reader sees 131: two minutes, where counting the text would say one.
+func TestReadingTimeCountsTheMarkdown(t *testing.T) {
+	src := []byte(strings.Repeat("- word\n", 131))
+	d, err := Render(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Words != 131 || d.ReadingMinutes != 2 {
+		t.Errorf("Words = %d, ReadingMinutes = %d; want 131 words read in 2 minutes", d.Words, d.ReadingMinutes)
+	}
+	if got := ReadingMinutes([]byte("  ")); got != 1 {
+		t.Errorf("ReadingMinutes of nothing = %d, want at least 1", got)
+	}
+}
+
 func TestExcerptSkipsPictures(t *testing.T) {
 	d, err := Render([]byte("First words.\n\n![diagram](/images/a.svg)\n\nLast words.\n\n## Next\n"))
 	if err != nil {

@@ -68,3 +68,24 @@ func TestImageURL(t *testing.T) {
 		}
 	}
 }
+
+// A post's page gives its slug to the title, and the table of contents
+// links its first entry there: a heading that reads as the slug gets a
+// number, so the link leads to the title and the heading keeps an id of
+// its own.
+func TestReservedIDs(t *testing.T) {
+	d, err := Render([]byte("## Background\n\n## Background\n\n## Other\n"), "background")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, h := range d.TOC {
+		ids = append(ids, h.ID)
+	}
+	if got := strings.Join(ids, " "); got != "background-1 background-2 other" {
+		t.Errorf("heading ids %s, want background-1 background-2 other", got)
+	}
+	if strings.Contains(d.HTML, `id="background"`) {
+		t.Errorf("a heading has the reserved id: %s", d.HTML)
+	}
+}

@@ -99,9 +99,12 @@ type Filter struct {
 	// TagIDs keeps the posts filed under any of these tags.
 	TagIDs []int64
 	// Match is an FTS5 query over the posts' text, as made by
-	// search.ParseQuery. With a match the best matches come first.
+	// search.Query.For. With a match the best matches come first.
 	Match string
-	Limit int
+	// Without is an FTS5 query whose matches are left out: a search that
+	// only takes away ("!litefs").
+	Without string
+	Limit   int
 }
 
 // List returns published posts, newest first. Drafts are never listed.
@@ -120,6 +123,10 @@ func List(ctx context.Context, db *sql.DB, f Filter) ([]Summary, error) {
 		where = append(where, `posts_fts MATCH ?`)
 		args = append(args, f.Match)
 		order = ` ORDER BY ` + Rank + `, p.published_at DESC`
+	}
+	if f.Without != "" {
+		where = append(where, `p.id NOT IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH ?)`)
+		args = append(args, f.Without)
 	}
 	q += ` WHERE ` + strings.Join(where, ` AND `) + order
 	if f.Limit > 0 {

@@ -33,7 +33,6 @@ func TestUpsertChecksItsArguments(t *testing.T) {
 	cases := map[string]func(*posts.Upsert){
 		"bad slug":           func(u *posts.Upsert) { u.Slug = "Hello World" },
 		"no title":           func(u *posts.Upsert) { u.Title = " " },
-		"no date":            func(u *posts.Upsert) { u.PublishedAt = time.Time{} },
 		"no hash":            func(u *posts.Upsert) { u.Hash = "" },
 		"bad tag":            func(u *posts.Upsert) { u.Tags = []string{"a\nb"} },
 		"reserved permalink": func(u *posts.Upsert) { u.Permalinks = []string{"/api/x"} },
@@ -52,6 +51,25 @@ func TestUpsertChecksItsArguments(t *testing.T) {
 	r.DB().QueryRow(`SELECT COUNT(*) FROM posts`).Scan(&n)
 	if n != 0 {
 		t.Errorf("%d posts stored", n)
+	}
+}
+
+// A post without a date, as the original Blog allows one, is stored
+// undated and listed after the dated posts.
+func TestUndatedPost(t *testing.T) {
+	r := openRepo(t)
+	ctx := context.Background()
+	undated := valid()
+	undated.Slug, undated.PublishedAt, undated.Permalinks = "undated", time.Time{}, nil
+	undated.Hash = undated.ComputeHash()
+	for _, u := range []posts.Upsert{undated, valid()} {
+		if _, err := posts.Save(ctx, r, u); err != nil {
+			t.Fatalf("Save(%s): %v", u.Slug, err)
+		}
+	}
+	list, err := posts.List(ctx, r.DB(), posts.Filter{})
+	if err != nil || len(list) != 2 || list[0].Slug != "hello" || list[1].Slug != "undated" || !list[1].PublishedAt.IsZero() {
+		t.Fatalf("List = %+v, %v; want the dated post, then the undated one without a date", list, err)
 	}
 }
 

@@ -88,8 +88,6 @@ func (u Upsert) Validate() error {
 		return invalid("title", "Title is required.")
 	case utf8.RuneCountInString(u.Title) > 200:
 		return invalid("title", "Title must be at most 200 characters.")
-	case u.PublishedAt.IsZero():
-		return invalid("published_at", "Publication date is required.")
 	case u.Hash == "":
 		return invalid("hash", "Hash is required.")
 	}
@@ -165,7 +163,10 @@ func store(ctx context.Context, tx *sql.Tx, id int64, u Upsert, now time.Time) (
 		return 0, err
 	}
 	ts := now.UTC().Format(blog.TimeFormat)
-	published := u.PublishedAt.UTC().Format(blog.TimeFormat)
+	published := "" // undated: listed after every dated post
+	if !u.PublishedAt.IsZero() {
+		published = u.PublishedAt.UTC().Format(blog.TimeFormat)
+	}
 	if id == 0 {
 		err = tx.QueryRowContext(ctx, `
 			INSERT INTO posts (slug, title, description, description_html, is_draft, published_at, html,

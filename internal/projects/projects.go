@@ -38,7 +38,10 @@ type Project struct {
 	URL         string
 	Description string
 	Tags        []tags.Ref
-	UpdatedAt   time.Time
+	// CreatedAt is when the project was first imported: the date the
+	// projects page shows, as the original Blog does.
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // Anchor is the id of the project's entry on the projects page.
@@ -72,11 +75,15 @@ const Rank = `bm25(projects_fts, 10.0, 4.0, 6.0)`
 type Filter struct {
 	// TagIDs keeps the projects filed under any of these tags.
 	TagIDs []int64
-	// Match is an FTS5 query over the projects' text, as made by search.Query.
+	// Match is an FTS5 query over the projects' text, as made by
+	// search.Query.For.
 	Match string
+	// Without is an FTS5 query whose matches are left out.
+	Without string
 }
 
-// List returns the projects in the order of the projects file.
+// List returns the projects by name, as the original Blog lists them (best
+// matches first when searched).
 func List(ctx context.Context, db *sql.DB, f Filter) ([]Project, error) {
 	var where []string
 	var args []any
@@ -85,16 +92,20 @@ func List(ctx context.Context, db *sql.DB, f Filter) ([]Project, error) {
 		where = append(where, under)
 		args = append(args, ids...)
 	}
-	order := ` ORDER BY p.position, p.id`
+	order := ` ORDER BY p.name COLLATE NOCASE, p.id`
 	join := ""
 	if f.Match != "" {
 		// Best matches first, as the original Blog ranks them.
 		join = ` JOIN projects_fts ON projects_fts.rowid = p.id`
 		where = append(where, `projects_fts MATCH ?`)
 		args = append(args, f.Match)
-		order = ` ORDER BY ` + Rank + `, p.position`
+		order = ` ORDER BY ` + Rank + `, p.name COLLATE NOCASE`
 	}
-	q := `SELECT p.id, p.name, p.url, p.description, p.updated_at, ` + table.TagsColumn("p") + `
+	if f.Without != "" {
+		where = append(where, `p.id NOT IN (SELECT rowid FROM projects_fts WHERE projects_fts MATCH ?)`)
+		args = append(args, f.Without)
+	}
+	q := `SELECT p.id, p.name, p.url, p.description, p.created_at, p.updated_at, ` + table.TagsColumn("p") + `
 		FROM projects p` + join
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, ` AND `)
@@ -108,10 +119,11 @@ func List(ctx context.Context, db *sql.DB, f Filter) ([]Project, error) {
 	list := []Project{}
 	for rows.Next() {
 		var p Project
-		var updated, tagList string
-		if err := rows.Scan(&p.ID, &p.Name, &p.URL, &p.Description, &updated, &tagList); err != nil {
+		var created, updated, tagList string
+		if err := rows.Scan(&p.ID, &p.Name, &p.URL, &p.Description, &created, &updated, &tagList); err != nil {
 			return nil, fmt.Errorf("list projects: %w", err)
 		}
+		p.CreatedAt, _ = time.Parse(blog.TimeFormat, created)
 		p.UpdatedAt, _ = time.Parse(blog.TimeFormat, updated)
 		if p.Tags, err = table.DecodeTags(tagList, p.Name); err != nil {
 			return nil, err

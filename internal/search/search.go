@@ -1,8 +1,9 @@
 // Package search finds posts and projects with SQLite's FTS5 indexes,
 // which triggers in the schema keep in step with every write. What a reader
-// types, in the original Blog's syntax (AND OR NOT && || !, parentheses,
-// phrases, word*), is never handed to FTS5 as is: ParseQuery rebuilds it
-// with every word quoted, so no input is a syntax error.
+// types, in FTS5's syntax with the original Blog's shorthands (&& || !), is
+// never handed to FTS5 as is: ParseQuery reads it and rebuilds it with
+// every word quoted, so no input is an FTS5 error, and input it cannot
+// read is answered with what is wrong with it.
 package search
 
 import (
@@ -38,8 +39,10 @@ type Results struct {
 	Input string
 	Query Query
 	Hits  []Hit
-	// Hint tells the reader what to try when the input had no words or
-	// nothing matched; "" otherwise.
+	// Problem says why the input cannot be read as a search (Query.Problem);
+	// then nothing was searched.
+	Problem string
+	// Hint tells the reader what to try when nothing matched; "" otherwise.
 	Hint string
 }
 
@@ -51,38 +54,62 @@ const (
 	markEnd   = "\x03"
 )
 
-// Run searches posts and projects for input, best matches first.
+// Run searches posts and projects for input, best matches first. A search
+// that only takes away ("!litefs") lists the rest, newest posts first.
 func Run(ctx context.Context, db *sql.DB, input string, limit int) (Results, error) {
 	res := Results{Input: input, Query: ParseQuery(input), Hits: []Hit{}}
-	if res.Query.Match == "" {
-		if strings.TrimSpace(input) != "" {
-			res.Hint = "That search has no words to look for. Try words from a post's title or text, such as “primary” or “litefs”."
-		}
+	res.Problem = res.Query.Problem
+	if res.Query.Empty() {
 		return res, nil
 	}
-	rows, err := db.QueryContext(ctx, `
-		SELECT 'post', p.slug, p.title, p.published_at,
-			snippet(posts_fts, 2, char(2), char(3), '…', 24),
-			`+posts.Rank+` AS rank
-		FROM posts_fts JOIN posts p ON p.id = posts_fts.rowid
-		WHERE posts_fts MATCH ?1 AND p.is_draft = 0
-		UNION ALL
-		SELECT 'project', pr.name, pr.name, '',
-			snippet(projects_fts, 1, char(2), char(3), '…', 24),
-			`+projects.Rank+` AS rank
-		FROM projects_fts JOIN projects pr ON pr.id = projects_fts.rowid
-		WHERE projects_fts MATCH ?1
-		ORDER BY rank LIMIT ?2`, res.Query.Match, limit)
+	postMatch, postWithout := res.Query.For(PostColumns)
+	projectMatch, projectWithout := res.Query.For(ProjectColumns)
+	var rows *sql.Rows
+	var err error
+	if postMatch != "" {
+		rows, err = db.QueryContext(ctx, `
+			SELECT 'post', p.slug, p.title, p.published_at,
+				snippet(posts_fts, 2, char(2), char(3), '…', 24),
+				snippet(posts_fts, -1, char(2), char(3), '…', 24),
+				`+posts.Rank+` AS rank
+			FROM posts_fts JOIN posts p ON p.id = posts_fts.rowid
+			WHERE posts_fts MATCH ?1 AND p.is_draft = 0
+			UNION ALL
+			SELECT 'project', pr.name, pr.name, '',
+				snippet(projects_fts, 1, char(2), char(3), '…', 24),
+				snippet(projects_fts, -1, char(2), char(3), '…', 24),
+				`+projects.Rank+` AS rank
+			FROM projects_fts JOIN projects pr ON pr.id = projects_fts.rowid
+			WHERE projects_fts MATCH ?2
+			ORDER BY rank LIMIT ?3`, postMatch, projectMatch, limit)
+	} else {
+		rows, err = db.QueryContext(ctx, `
+			SELECT 'post', p.slug, p.title, p.published_at, p.description, '', 0
+			FROM posts p
+			WHERE p.is_draft = 0 AND p.id NOT IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH ?1)
+			UNION ALL
+			SELECT 'project', pr.name, pr.name, '', pr.description, '', 0
+			FROM projects pr
+			WHERE pr.id NOT IN (SELECT rowid FROM projects_fts WHERE projects_fts MATCH ?2)
+			ORDER BY 1, 4 DESC, 3 LIMIT ?3`, postWithout, projectWithout, limit)
+	}
 	if err != nil {
-		return res, fmt.Errorf("search %q: %w", res.Query.Match, err)
+		return res, fmt.Errorf("search %q: %w", input, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var h Hit
-		var key, date, snippet string
+		var key, date, text, best string
 		var rank float64
-		if err := rows.Scan(&h.Kind, &key, &h.Title, &date, &snippet, &rank); err != nil {
+		if err := rows.Scan(&h.Kind, &key, &h.Title, &date, &text, &best, &rank); err != nil {
 			return res, fmt.Errorf("search: %w", err)
+		}
+		// The text around a match in the body (a project's description);
+		// else around the best match elsewhere, unless that is only the
+		// title again, which the hit shows already: then the body's start.
+		snippet := text
+		if !strings.Contains(text, markStart) && best != "" && strings.ReplaceAll(strings.ReplaceAll(best, markStart, ""), markEnd, "") != h.Title {
+			snippet = best
 		}
 		if h.Kind == "post" {
 			h.URL = "/posts/" + key

@@ -66,21 +66,33 @@
     })();
   }
 
-  // The CRT filter: the stylesheet draws it while the box is ticked; this
-  // remembers the choice. Under reduced motion it stays off.
+  // The CRT filter: the stylesheet draws it while the box shown is
+  // ticked, as the page comes (on). This remembers the reader's choice and
+  // keeps the header's box and the sidebar's alike. Under reduced motion
+  // it stays off.
   function crtToggle() {
-    var box = document.getElementById("crt-toggle");
-    if (!box) return;
+    var boxes = Array.prototype.slice.call(document.querySelectorAll("input.crt-toggle"));
+    if (boxes.length === 0) return;
     if (reduceMotion) {
-      box.checked = false;
-      box.disabled = true;
-      var note = document.getElementById("crt-note");
-      if (note) note.hidden = false;
+      boxes.forEach(function (b) {
+        b.checked = false;
+        b.disabled = true;
+      });
       return;
     }
-    if (local) box.checked = local.getItem("crt") === "on";
-    box.addEventListener("change", function () {
-      if (local) local.setItem("crt", box.checked ? "on" : "off");
+    var stored = local ? local.getItem("crt") : null;
+    if (stored === "on" || stored === "off") {
+      boxes.forEach(function (b) {
+        b.checked = stored === "on";
+      });
+    }
+    boxes.forEach(function (box) {
+      box.addEventListener("change", function () {
+        boxes.forEach(function (b) {
+          b.checked = box.checked;
+        });
+        if (local) local.setItem("crt", box.checked ? "on" : "off");
+      });
     });
   }
 
@@ -119,8 +131,11 @@
       });
     if (entries.length === 0) return none;
     var current = null;
+    var header = document.querySelector(".site-header");
     function update() {
-      var line = window.innerHeight * 0.15;
+      // A line a little below the header, which stays over the text.
+      var top = header ? Math.max(0, header.getBoundingClientRect().bottom) : 0;
+      var line = top + window.innerHeight * 0.1;
       var active = entries[0];
       for (var i = 0; i < entries.length; i++) {
         if (entries[i].target.getBoundingClientRect().top <= line) active = entries[i];

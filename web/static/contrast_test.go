@@ -26,15 +26,17 @@ func TestTextContrast(t *testing.T) {
 	}
 	// Pairs of text and background the pages use for reading.
 	pairs := []struct{ text, background string }{
-		{"--fg", "--bg"},           // body text
-		{"--fg-muted", "--bg"},     // dates, descriptions, the tagline
-		{"--link", "--bg"},         // links
-		{"--heading", "--bg"},      // headings
-		{"--fg", "--bg-2"},         // notes, flashes, code blocks
-		{"--fg-muted", "--bg-2"},   // comments in code blocks
-		{"--code-fg", "--bg-3"},    // inline code
-		{"--magenta", "--bg"},      // tags
-		{"--bsod-fg", "--bsod-bg"}, // the bluescreen
+		{"--fg", "--bg"},             // body text
+		{"--fg-muted", "--bg"},       // dates, descriptions, the tagline
+		{"--link", "--bg"},           // links
+		{"--heading", "--bg"},        // headings
+		{"--fg", "--bg-2"},           // notes, flashes, code blocks
+		{"--fg-muted", "--bg-2"},     // comments in code blocks
+		{"--code-fg", "--bg-3"},      // inline code
+		{"--tag", "--bg"},            // tags
+		{"--badge-fg", "--block-bg"}, // titles, yellow on blue
+		{"--block-fg", "--block-bg"}, // the status line's RSS and Source
+		{"--bsod-fg", "--bsod-bg"},   // the bluescreen
 		{"--bsod-badge-fg", "--bsod-badge-bg"},
 	}
 	for _, theme := range []string{"dark", "light"} {

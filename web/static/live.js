@@ -71,8 +71,13 @@
     var fields = main.querySelectorAll("input, textarea");
     for (var i = 0; i < fields.length; i++) {
       var f = fields[i];
-      if (f.type === "hidden" || f.type === "submit") continue;
-      if (f.value !== f.defaultValue || f === document.activeElement) return true;
+      if (f.type === "hidden" || f.type === "submit" || f.disabled) continue;
+      // A box's value is fixed ("on"); what a reader changes is whether
+      // it is ticked. (A post's task list is such boxes, disabled.)
+      var changed = f.type === "checkbox" || f.type === "radio"
+        ? f.checked !== f.defaultChecked
+        : f.value !== f.defaultValue;
+      if (changed || f === document.activeElement) return true;
     }
     return false;
   }

@@ -50,7 +50,7 @@ type ListFilter struct {
 	Chosen   []string    // the chosen tags' labels, in the order chosen
 	Tags     []TagChoice // every tag the list's items use
 	ClearURL string      // the list without chosen tags
-	Hint     string      // what to try when the search had no words
+	Problem  string      // why the search cannot be read; nothing was searched
 	Matched  bool        // the list is the result of a search
 }
 

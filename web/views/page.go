@@ -119,6 +119,12 @@ func asset(name string) string { return static.URL(name) }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
-func date(t time.Time) string { return t.Format("2 January 2006") }
+// date, longDate and shortDate write a date as the original Blog does, in
+// the American order: "July 20, 2024", "Jul 20, 2024".
+func date(t time.Time) string { return longDate(t) }
+
+func longDate(t time.Time) string { return t.Format("January 02, 2006") }
+
+func shortDate(t time.Time) string { return t.Format("Jan 02, 2006") }
 
 func isoDate(t time.Time) string { return t.Format(time.RFC3339) }
