@@ -214,7 +214,7 @@ func TestOriginalPostPage(t *testing.T) {
 	if !strings.Contains(toc, `<a href="#keepers-log"><span class="marker">#</span> The keeper&#39;s log</a>`) {
 		t.Errorf("the contents do not lead with the title, linked by the slug: %s", toc)
 	}
-	code := section(r.body, `<pre class="chroma" data-lang="go">`, `</pre>`)
+	code := section(r.body, `<pre class="chroma" tabindex="0" data-lang="go">`, `</pre>`)
 	if n := strings.Count(code, `<span class="line">`); n != 3 {
 		t.Errorf("the code block has %d numbered lines, want 3: %s", n, code)
 	}

@@ -26,7 +26,7 @@ import (
 
 // Version names the renderer's output. It is part of every post's content
 // hash, so changing it makes the next import render every post again.
-const Version = "markdown/3"
+const Version = "markdown/4"
 
 // WordsPerMinute is the reading speed behind ReadingMinutes, the original
 // Blog's.
