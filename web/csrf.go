@@ -84,14 +84,21 @@ func (g csrfGuard) protect(next echo.HandlerFunc) echo.HandlerFunc {
 		if ck, err := r.Cookie(name); err == nil && g.signer.valid(ck.Value) {
 			token = ck.Value
 		}
+		st := &csrfState{token: token}
 		switch r.Method {
 		case http.MethodGet, http.MethodHead:
-			if token == "" {
-				token = g.signer.newToken()
-				c.SetCookie(&http.Cookie{Name: name, Value: token, Path: "/",
+			// A page that shows a form depends on the cookie: its token is
+			// the cookie's, and a cache must keep it apart.
+			st.issue = func() string {
+				c.Response().Header().Add("Vary", "Cookie")
+				if token != "" {
+					return token
+				}
+				t := g.signer.newToken()
+				c.SetCookie(&http.Cookie{Name: name, Value: t, Path: "/",
 					HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode})
+				return t
 			}
-			c.Response().Header().Add("Vary", "Cookie")
 		default:
 			sent := formBodyValue(r, csrfField)
 			if token == "" || sent == "" || !hmac.Equal([]byte(token), []byte(sent)) {
@@ -99,9 +106,20 @@ func (g csrfGuard) protect(next echo.HandlerFunc) echo.HandlerFunc {
 					"This form has expired or did not come from this blog. Reload the page and try again.")
 			}
 		}
-		c.Set(csrfKey, token)
+		c.Set(csrfKey, st)
 		return next(c)
 	}
+}
+
+// csrfState is a request's CSRF token: the one its cookie carries, or,
+// when it carries none, one made with its cookie the first time a page
+// shows a form. A reader who never sees a form is sent no cookie.
+type csrfState struct {
+	token string
+	// issue, until a page first asks for the token, gives it (making one,
+	// with its cookie, when the request has none) and marks the answer as
+	// varying with the cookie.
+	issue func() string
 }
 
 // formBodyValue is a field of the request's form body only, never of its
@@ -121,9 +139,17 @@ func formBodyValue(r *http.Request, name string) string {
 	return ""
 }
 
+// csrfToken is the request's CSRF token, for a form on its page: made,
+// with its cookie, if the request has none. Empty outside form routes.
 func csrfToken(c echo.Context) string {
-	t, _ := c.Get(csrfKey).(string)
-	return t
+	st, _ := c.Get(csrfKey).(*csrfState)
+	if st == nil {
+		return ""
+	}
+	if st.issue != nil {
+		st.token, st.issue = st.issue(), nil
+	}
+	return st.token
 }
 
 // originGuard refuses a write that a browser sent from another site: one

@@ -103,9 +103,12 @@ func limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 		if r.ContentLength > MaxBody {
 			return tooLarge()
 		}
+		read := r.Method == http.MethodGet || r.Method == http.MethodHead || r.Method == http.MethodOptions
+		if read && r.ContentLength == 0 && len(r.TransferEncoding) == 0 {
+			return next(c) // no body to hold: most requests
+		}
 		r.Body = http.MaxBytesReader(c.Response(), r.Body, MaxBody)
-		switch r.Method {
-		case http.MethodGet, http.MethodHead, http.MethodOptions:
+		if read {
 			return next(c)
 		}
 		mt, _, _ := mime.ParseMediaType(r.Header.Get(echo.HeaderContentType))

@@ -77,7 +77,6 @@ type pageCache struct {
 
 // cachedPage is a rendered page and the headers that go with it.
 type cachedPage struct {
-	ctype string
 	// parts is the body cut where the reader's CSRF token goes: one part
 	// for a page without a form.
 	parts    [][]byte
@@ -85,6 +84,12 @@ type cachedPage struct {
 	cost     int    // what keeping it costs, counted against pageCacheBytes
 	etag     string // of the body without tokens, without quotes
 	modified time.Time
+	// The answer's headers as they are sent, made once when the page is
+	// kept rather than for every request. net/http only reads them.
+	ctype        []string
+	etagHeader   []string // etag, quoted
+	lastModified []string
+	length       []string // the body's length, for a page without a form
 }
 
 func newPageCache(stamps *stamp.Watcher, started time.Time) *pageCache {
@@ -123,31 +128,42 @@ func (pc *pageCache) layer(key cacheKey, forAdmin bool) echo.MiddlewareFunc {
 			if !ok {
 				return next(c)
 			}
-			token := csrfToken(c)
 			if p := pc.get(st, k); p != nil {
-				return pc.send(c, p, token)
+				return pc.send(c, p, tokenFor(c, p))
 			}
-			return pc.render(c, next, st, k, token)
+			return pc.render(c, next, st, k)
 		}
 	}
 }
 
-// render runs the handler with the token's stand-in and the answer held
-// in a buffer, keeps the answer if it is a page to keep, and sends it.
-func (pc *pageCache) render(c echo.Context, next echo.HandlerFunc, st stamp.Stamp, key, token string) error {
+// tokenFor is the reader's CSRF token when p shows a form, made with its
+// cookie if the reader has none; "" for a page without one, which then
+// sends no cookie.
+func tokenFor(c echo.Context, p *cachedPage) string {
+	if len(p.parts) == 1 {
+		return ""
+	}
+	return csrfToken(c)
+}
+
+// render runs the handler with a stand-in for the CSRF token (on form
+// routes) and the answer held in a buffer, keeps the answer if it is a
+// page to keep, and sends it with the reader's own token.
+func (pc *pageCache) render(c echo.Context, next echo.HandlerFunc, st stamp.Stamp, key string) error {
 	res := c.Response()
 	rec := &recorder{ResponseWriter: res.Writer, status: http.StatusOK}
 	res.Writer = rec
-	if token != "" {
-		c.Set(csrfKey, string(pc.slot))
+	real, form := c.Get(csrfKey).(*csrfState)
+	if form {
+		c.Set(csrfKey, &csrfState{token: string(pc.slot)})
 	}
 	err := next(c)
 	res.Writer = rec.ResponseWriter
 	// What the handler wrote went to the buffer: the real answer is yet
 	// to be sent.
 	res.Committed, res.Size, res.Status = false, 0, http.StatusOK
-	if token != "" {
-		c.Set(csrfKey, token) // an error page rendered after has the real one
+	if form {
+		c.Set(csrfKey, real) // an error page rendered after has the real one
 	}
 	if err != nil {
 		return err
@@ -156,7 +172,10 @@ func (pc *pageCache) render(c echo.Context, next echo.HandlerFunc, st stamp.Stam
 	cc := h.Get(echo.HeaderCacheControl)
 	if rec.status != http.StatusOK || strings.Contains(cc, "no-store") || strings.Contains(cc, "private") {
 		// Not a page to keep: sent as rendered, with the real token.
-		body := bytes.ReplaceAll(rec.body.Bytes(), pc.slot, []byte(token))
+		body := rec.body.Bytes()
+		if bytes.Contains(body, pc.slot) {
+			body = bytes.ReplaceAll(body, pc.slot, []byte(csrfToken(c)))
+		}
 		h.Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
 		res.WriteHeader(rec.status)
 		_, err := res.Write(body)
@@ -164,7 +183,7 @@ func (pc *pageCache) render(c echo.Context, next echo.HandlerFunc, st stamp.Stam
 	}
 	p := pc.newPage(h.Get(echo.HeaderContentType), rec.body.Bytes(), st)
 	pc.put(st, key, p)
-	return pc.send(c, p, token)
+	return pc.send(c, p, tokenFor(c, p))
 }
 
 // recorder holds a handler's answer for the page cache: the status and
@@ -244,13 +263,17 @@ func (pc *pageCache) newPage(ctype string, body []byte, st stamp.Stamp) *cachedP
 	}
 	parts := bytes.Split(body, pc.slot)
 	size := len(body) - (len(parts)-1)*len(pc.slot)
-	return &cachedPage{
-		ctype:    ctype,
+	p := &cachedPage{
 		parts:    parts,
 		size:     size,
 		etag:     hex.EncodeToString(sum[:12]),
 		modified: mod.UTC().Truncate(time.Second),
+		ctype:    []string{ctype},
+		length:   []string{strconv.Itoa(size)},
 	}
+	p.etagHeader = []string{`"` + p.etag + `"`}
+	p.lastModified = []string{p.modified.Format(http.TimeFormat)}
+	return p
 }
 
 // get returns the page kept for key if it was rendered at stamp st.
@@ -294,31 +317,77 @@ func (pc *pageCache) put(st stamp.Stamp, key string, p *cachedPage) {
 	pc.bytes += p.cost
 }
 
+// Cache-Control of the pages sent from the cache: revalidated on every
+// use (no-cache), which costs a round trip but never shows a stale page;
+// private under the CSRF cookie.
+var (
+	publicPage  = []string{"public, no-cache"}
+	privatePage = []string{"private, no-cache"}
+)
+
 // send answers with p, or 304 Not Modified when the client's copy is
-// current (http.ServeContent): by ETag, a hash of the page's bytes, or
-// else by Last-Modified. Pages are revalidated on every use (no-cache),
-// which costs a round trip but never shows a stale page. A page with the
-// reader's token has an ETag of its own per token and no Last-Modified,
-// so a copy made under another cookie is never taken as current; pages
-// under the CSRF cookie are private.
+// current: by ETag, a hash of the page's bytes, or else by Last-Modified.
+// A page with the reader's token has an ETag of its own per token and no
+// Last-Modified, so a copy made under another cookie is never taken as
+// current. A request with validators or a range is answered by
+// http.ServeContent; any other, the most of them, directly, without a copy
+// of the page.
 func (pc *pageCache) send(c echo.Context, p *cachedPage, token string) error {
-	h := c.Response().Header()
-	etag := `"` + p.etag + `"`
-	mod := p.modified
-	body := p.parts[0]
-	if len(p.parts) > 1 {
+	w, r := c.Response(), c.Request()
+	h := w.Header()
+	personal := len(p.parts) > 1
+	etag := p.etagHeader
+	if personal {
 		sum := sha256.Sum256([]byte(token))
-		etag = `"` + p.etag + "-" + hex.EncodeToString(sum[:6]) + `"`
-		mod = time.Time{}
-		body = bytes.Join(p.parts, []byte(token))
+		etag = []string{`"` + p.etag + "-" + hex.EncodeToString(sum[:6]) + `"`}
 	}
-	h.Set("ETag", etag)
-	if token != "" {
-		h.Set(echo.HeaderCacheControl, "private, no-cache")
+	h["Etag"] = etag
+	h["Cache-Control"] = publicPage
+	if personal {
+		h["Cache-Control"] = privatePage
+	}
+	h["Content-Type"] = p.ctype
+	if conditional(r) {
+		mod := p.modified
+		if personal {
+			mod = time.Time{}
+		}
+		http.ServeContent(w, r, "", mod, bytes.NewReader(bytes.Join(p.parts, []byte(token))))
+		return nil
+	}
+	if personal {
+		h["Content-Length"] = []string{strconv.Itoa(p.size + (len(p.parts)-1)*len(token))}
 	} else {
-		h.Set(echo.HeaderCacheControl, "public, no-cache")
+		h["Last-Modified"] = p.lastModified
+		h["Content-Length"] = p.length
 	}
-	h.Set(echo.HeaderContentType, p.ctype)
-	http.ServeContent(c.Response(), c.Request(), "", mod, bytes.NewReader(body))
-	return nil
+	w.WriteHeader(http.StatusOK)
+	if !personal {
+		_, err := w.Write(p.parts[0])
+		return err
+	}
+	// One write of the whole page, as for a page without a form: net/http
+	// sends each write larger than its buffer in a system call of its own.
+	b := pageBuffers.Get().(*bytes.Buffer)
+	defer pageBuffers.Put(b)
+	b.Reset()
+	for i, part := range p.parts {
+		if i > 0 {
+			b.WriteString(token)
+		}
+		b.Write(part)
+	}
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+// pageBuffers hold pages with the reader's token while they are sent.
+var pageBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// conditional reports whether a request asks for anything but the whole
+// current page: a revalidation or a range.
+func conditional(r *http.Request) bool {
+	h := r.Header
+	return h["If-None-Match"] != nil || h["If-Modified-Since"] != nil || h["If-Match"] != nil ||
+		h["If-Unmodified-Since"] != nil || h["Range"] != nil
 }

@@ -735,3 +735,27 @@ func TestPageCacheReadsTheStampOnlyAtANewVersion(t *testing.T) {
 	v.ok.Store(true)
 	e.want("/tags", []string{tagLink(id, "again")}, []string{tagLink(id, "renamed")})
 }
+
+// A reader is sent a CSRF cookie only with a page that shows a form: the
+// lists and the tag pages, kept in the cache and public, send none, and
+// cost no token; the form to create a tag sends one, the token of its
+// hidden input.
+func TestOnlyFormsSendACSRFCookie(t *testing.T) {
+	e := newCacheEnv(t)
+	for _, path := range []string{"/tags", fmt.Sprintf("/tags/%d", e.tagID("litefs")), "/posts", "/"} {
+		for range 2 { // rendered, then from the cache
+			r := e.get(path)
+			if r.status != 200 || r.header.Get("Set-Cookie") != "" {
+				t.Fatalf("GET %s: %d, Set-Cookie %q; want no cookie for a page without a form", path, r.status, r.header.Get("Set-Cookie"))
+			}
+			if cc := r.header.Get("Cache-Control"); cc != "public, no-cache" {
+				t.Errorf("GET %s: Cache-Control %q, want public", path, cc)
+			}
+		}
+	}
+	r := e.get("/tags/new")
+	m := cachedCSRFInput.FindStringSubmatch(r.body)
+	if r.status != 200 || m == nil || !strings.Contains(r.header.Get("Set-Cookie"), csrfCookie+"="+m[1]) {
+		t.Fatalf("GET /tags/new: %d, Set-Cookie %q; want the form's token in a cookie", r.status, r.header.Get("Set-Cookie"))
+	}
+}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"net/http"
 
 	"github.com/a-h/templ"
@@ -19,14 +20,21 @@ type pager struct {
 
 // page returns the layout's data for a page titled title.
 func (p pager) page(c echo.Context, title string) views.Page {
-	return views.Page{Title: title, Path: c.Request().URL.Path, CSRF: csrfToken(c), Site: p.site, Live: p.live}
+	return views.Page{Title: title, Path: c.Request().URL.Path, CSRF: func() string { return csrfToken(c) },
+		Site: p.site, Live: p.live}
 }
 
-// render writes a templ component as an HTML page with the status.
+// render writes a templ component as an HTML page with the status. The
+// page is rendered whole before anything is sent, so that what rendering
+// asks for goes into the headers: a form's CSRF cookie (csrfToken).
 func render(c echo.Context, status int, comp templ.Component) error {
-	c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
-	c.Response().WriteHeader(status)
-	return comp.Render(c.Request().Context(), c.Response())
+	b := pageBuffers.Get().(*bytes.Buffer)
+	defer pageBuffers.Put(b)
+	b.Reset()
+	if err := comp.Render(c.Request().Context(), b); err != nil {
+		return err
+	}
+	return c.HTMLBlob(status, b.Bytes())
 }
 
 // renderOK renders a page with 200 OK.

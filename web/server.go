@@ -139,7 +139,7 @@ func NewServer(d Deps) *Server {
 	e := s.echo
 	e.Pre(headAsGet, limitRequest)
 	e.Use(logRequests(s.log), middleware.Recover(), limitBody, securityHeaders,
-		originGuard{base: origin(d.Content.BaseURL)}.check, withCSP)
+		originGuard{base: origin(d.Content.BaseURL)}.check)
 
 	rs := routeTable(s.newHandlers(d))
 	if d.Live != nil {

@@ -228,6 +228,10 @@ func isPort(s string) bool {
 	return err == nil && n >= 1 && n <= 65535 && strconv.Itoa(n) == s
 }
 
-func newLogger(w io.Writer) *slog.Logger {
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
+// newLogger returns the blog's logger, one text line a record, written
+// through a logBuffer; the caller closes the buffer when the command ends.
+func newLogger(w io.Writer) (*slog.Logger, *logBuffer) {
+	buf := &logBuffer{w: w}
+	h := slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelInfo})
+	return slog.New(urgent{h, buf}), buf
 }

@@ -122,7 +122,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		if err != nil {
 			return err
 		}
-		log := newLogger(stderr)
+		log, buf := newLogger(stderr)
+		defer buf.Close()
 		if cmd == "migrate" {
 			return migrate(ctx, cfg, log)
 		}

@@ -17,8 +17,10 @@ type Page struct {
 	Title       string
 	Description string // the page's own; the site's when empty
 	Path        string // the request's path, to mark the current section
-	CSRF        string // token for forms on the page
-	Site        Site
+	// CSRF is the token for forms on the page, asked for only by a page
+	// that shows one (the reader is then sent its cookie).
+	CSRF func() string
+	Site Site
 	// TOC, when set, is shown in the sidebar (posts).
 	TOC *TOC
 	// Live says the node serves /live, so the page loads live.js to fill
@@ -61,6 +63,14 @@ func (p Page) Section() string {
 }
 
 func (p Page) site() string { return p.Site.Name }
+
+// csrf is the form token, "" for a page made without one.
+func (p Page) csrf() string {
+	if p.CSRF == nil {
+		return ""
+	}
+	return p.CSRF()
+}
 
 func (p Page) description() string {
 	if p.Description != "" {
