@@ -35,6 +35,11 @@ type route struct {
 	// json: the route answers JSON, and so do its errors (errors.go), as
 	// under /api/.
 	json bool
+	// direct, instead of handle, is node-to-node traffic: served straight
+	// from the listener (direct.go), without the pages' middleware, which
+	// has nothing to do for it and stood in the way of every forwarded
+	// write.
+	direct http.Handler
 }
 
 // adminUse is what a route does with the admin's sign-in.
@@ -111,7 +116,7 @@ func routeTable(h handlers) []route {
 		{method: "DELETE", path: "/api/tags/:id", handle: h.api.remove, admin: adminOnly},
 	}
 	if h.forward != nil {
-		rs = append(rs, route{method: "POST", path: "/internal/forward", handle: echo.WrapHandler(h.forward)})
+		rs = append(rs, route{method: "POST", path: "/internal/forward", direct: h.forward})
 	}
 	// Old addresses of posts: any path no other route takes.
 	return append(rs, route{method: "GET", path: "/*", handle: h.reading.permalink})
@@ -132,6 +137,12 @@ func liveRoutes(l *liveStreams) []route {
 // the page cache for cached pages.
 func (s *Server) register(rs []route) {
 	for _, r := range rs {
+		if r.direct != nil {
+			h := directHandler(r.direct, s.log)
+			s.direct[r.method+" "+r.path] = h
+			// Other methods get echo's 405, with Allow.
+			r.handle = echo.WrapHandler(h)
+		}
 		if r.json {
 			s.jsonRoutes[r.method+" "+r.path] = true
 		}

@@ -98,6 +98,9 @@ type Server struct {
 	stopLive chan struct{}
 	// jsonRoutes are the routes declared json, by "METHOD path".
 	jsonRoutes map[string]bool
+	// direct are the routes served without the pages' middleware, by
+	// "METHOD path" (direct.go).
+	direct map[string]http.Handler
 }
 
 // handlers are the route handlers, by area.
@@ -126,6 +129,7 @@ func NewServer(d Deps) *Server {
 		stopLive: make(chan struct{}),
 
 		jsonRoutes: map[string]bool{},
+		direct:     map[string]http.Handler{},
 	}
 	s.csrf = csrfGuard{signer: newCSRFSigner(d.CSRFKey)}.protect
 	s.echo.HideBanner, s.echo.HidePort = true, true
@@ -214,7 +218,13 @@ func origin(baseURL string) string {
 }
 
 // ServeHTTP lets the server be used as an http.Handler.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h := s.direct[r.Method+" "+r.URL.Path]; h != nil {
+		h.ServeHTTP(w, r)
+		return
+	}
+	s.echo.ServeHTTP(w, r)
+}
 
 // ListenAndServe serves on addr, within the limits of limits.go, until ctx
 // is done, then shuts down gracefully, letting requests in flight (a
