@@ -25,18 +25,7 @@ func directHandler(h http.Handler, log *slog.Logger) http.Handler {
 					http.Error(sw, `{"error":{"code":"internal","message":"Internal error."}}`, http.StatusInternalServerError)
 				}
 			}
-			level := slog.LevelInfo
-			if sw.status >= 500 {
-				level = slog.LevelError
-			}
-			log.LogAttrs(r.Context(), level, "request",
-				slog.String("method", r.Method),
-				slog.String("path", r.URL.Path),
-				slog.Int("status", sw.status),
-				slog.Int64("bytes", sw.bytes),
-				slog.Duration("duration", time.Since(start)),
-				slog.String("remote", proxyTrust{}.clientAddr(r)),
-			)
+			logRequest(log, r, sw.status, sw.bytes, start, proxyTrust{}.clientAddr(r))
 		}()
 		h.ServeHTTP(sw, r)
 	})

@@ -2,6 +2,7 @@ package web
 
 import (
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -17,20 +18,25 @@ func logRequests(log *slog.Logger) echo.MiddlewareFunc {
 			if err != nil {
 				c.Error(err) // write the response now so its status is known
 			}
-			req, res := c.Request(), c.Response()
-			level := slog.LevelInfo
-			if res.Status >= 500 {
-				level = slog.LevelError
-			}
-			log.LogAttrs(req.Context(), level, "request",
-				slog.String("method", req.Method),
-				slog.String("path", req.URL.Path),
-				slog.Int("status", res.Status),
-				slog.Int64("bytes", res.Size),
-				slog.Duration("duration", time.Since(start)),
-				slog.String("remote", c.RealIP()),
-			)
+			res := c.Response()
+			logRequest(log, c.Request(), res.Status, res.Size, start, c.RealIP())
 			return nil
 		}
 	}
+}
+
+// logRequest writes a request's line: at level Error for a 5xx answer.
+func logRequest(log *slog.Logger, r *http.Request, status int, size int64, start time.Time, remote string) {
+	level := slog.LevelInfo
+	if status >= 500 {
+		level = slog.LevelError
+	}
+	log.LogAttrs(r.Context(), level, "request",
+		slog.String("method", r.Method),
+		slog.String("path", r.URL.Path),
+		slog.Int("status", status),
+		slog.Int64("bytes", size),
+		slog.Duration("duration", time.Since(start)),
+		slog.String("remote", remote),
+	)
 }
