@@ -210,6 +210,7 @@ User-agent: *
 Allow: /
 Disallow: /api/
 Disallow: /internal/
+Disallow: /admin/
 Disallow: /search
 Disallow: /tags/new
 Disallow: /*/edit

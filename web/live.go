@@ -71,74 +71,90 @@ func (l *liveStreams) stream(c echo.Context) error {
 		return err
 	}
 	defer st.Close()
+	out := l.open(c.Response())
+	if err := out.events(st); err != nil {
+		return nil
+	}
+	l.follow(r.Context(), st, out, l.pages.refreshEvery(r.Context(), path))
+	return nil
+}
 
-	w := c.Response()
-	rc := http.NewResponseController(w)
-	// Neither deadline the server sets for ordinary requests applies to
-	// the stream as a whole; each write sets its own.
+// follow sends the stream what it is woken for, a heartbeat when it is
+// idle, and, for a page declared with a refresh, a refresh event that
+// often, until the reader goes, a write fails, or the server stops.
+func (l *liveStreams) follow(ctx context.Context, st *live.Stream, out *sseWriter, every time.Duration) {
+	tick := time.NewTicker(l.heartbeat)
+	defer tick.Stop()
+	var refresh <-chan time.Time
+	if every > 0 {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		refresh = t.C
+	}
+	for {
+		var err error
+		select {
+		case <-refresh:
+			err = out.send("event: refresh\ndata: {}\n\n")
+		case <-ctx.Done():
+			return
+		case <-l.stop:
+			return
+		case _, ok := <-st.Wake():
+			if !ok {
+				return // the hub stopped
+			}
+			err = out.events(st)
+		case <-tick.C:
+			err = out.send(": ping\n\n")
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// sseWriter writes a stream's messages, each within its deadline.
+type sseWriter struct {
+	w       http.ResponseWriter
+	rc      *http.ResponseController
+	timeout time.Duration
+	buf     bytes.Buffer
+}
+
+// open starts the stream's answer: neither deadline the server sets for
+// ordinary requests applies to the stream as a whole; each write sets its
+// own.
+func (l *liveStreams) open(w *echo.Response) *sseWriter {
 	_ = streamWithoutDeadlines(w)
 	h := w.Header()
 	h.Set(echo.HeaderContentType, "text/event-stream")
 	h.Set(echo.HeaderCacheControl, "no-store")
 	h.Set("X-Accel-Buffering", "no")
-	var buf bytes.Buffer
-	// send writes what buf holds and flushes it, within l.writeTimeout.
-	send := func() error {
-		if err := rc.SetWriteDeadline(time.Now().Add(l.writeTimeout)); err != nil {
-			return err
-		}
-		if _, err := w.Write(buf.Bytes()); err != nil {
-			return err
-		}
-		buf.Reset()
-		return rc.Flush()
-	}
-	events := func() error {
-		for _, ev := range st.Next() {
-			fmt.Fprintf(&buf, "event: %s\ndata: %s\n\n", ev.Name, ev.Data)
-		}
-		return send()
-	}
 	w.WriteHeader(http.StatusOK)
-	if err := events(); err != nil {
-		return nil
+	return &sseWriter{w: w, rc: http.NewResponseController(w), timeout: l.writeTimeout}
+}
+
+// events sends what the stream has not sent yet.
+func (o *sseWriter) events(st *live.Stream) error {
+	for _, ev := range st.Next() {
+		fmt.Fprintf(&o.buf, "event: %s\ndata: %s\n\n", ev.Name, ev.Data)
 	}
-	tick := time.NewTicker(l.heartbeat)
-	defer tick.Stop()
-	// A page declared with a refresh is told to fetch itself again that
-	// often: one event a period, whatever happens on the node.
-	var refresh <-chan time.Time
-	if every := l.pages.refreshEvery(r.Context(), path); every > 0 {
-		t := time.NewTicker(every)
-		defer t.Stop()
-		refresh = t.C
+	return o.send("")
+}
+
+// send writes msg after what is held, and flushes it, within the timeout:
+// a reader that stops reading is dropped, not buffered for.
+func (o *sseWriter) send(msg string) error {
+	o.buf.WriteString(msg)
+	if err := o.rc.SetWriteDeadline(time.Now().Add(o.timeout)); err != nil {
+		return err
 	}
-	ctx := r.Context()
-	for {
-		select {
-		case <-refresh:
-			buf.WriteString("event: refresh\ndata: {}\n\n")
-			if err := send(); err != nil {
-				return nil
-			}
-		case <-ctx.Done():
-			return nil
-		case <-l.stop:
-			return nil
-		case _, ok := <-st.Wake():
-			if !ok {
-				return nil // the hub stopped
-			}
-			if err := events(); err != nil {
-				return nil
-			}
-		case <-tick.C:
-			buf.WriteString(": ping\n\n")
-			if err := send(); err != nil {
-				return nil
-			}
-		}
+	if _, err := o.w.Write(o.buf.Bytes()); err != nil {
+		return err
 	}
+	o.buf.Reset()
+	return o.rc.Flush()
 }
 
 // clientKey is what a client's streams are counted under: its address,
