@@ -7,22 +7,26 @@ import (
 )
 
 // headAsGet answers HEAD like GET without the body, so link checkers and
-// feed readers that ask for headers only get them for every page.
-func headAsGet(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		req := c.Request()
-		if req.Method != http.MethodHead || req.URL.Path == "/live" {
-			// A live stream answers GET alone: a HEAD's writes are
-			// dropped here, so it would never notice its client leave.
+// feed readers that ask for headers only get them for every page; but
+// not at the paths of streams (a route's stream, routes.go), which answer
+// GET alone: a HEAD's writes are dropped here, so a stream would never
+// notice its client leave.
+func headAsGet(streams map[string]bool) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			req := c.Request()
+			if req.Method != http.MethodHead || streams[req.URL.Path] {
+				return next(c)
+			}
+			// net/http shares req, and must see HEAD again when it ends
+			// the response, or it ends an empty chunked body with a
+			// terminator the client reads as the start of a next
+			// response.
+			req.Method = http.MethodGet
+			defer func() { req.Method = http.MethodHead }()
+			c.Response().Writer = bodiless{c.Response().Writer}
 			return next(c)
 		}
-		// net/http shares req, and must see HEAD again when it ends the
-		// response, or it ends an empty chunked body with a terminator
-		// the client reads as the start of a next response.
-		req.Method = http.MethodGet
-		defer func() { req.Method = http.MethodHead }()
-		c.Response().Writer = bodiless{c.Response().Writer}
-		return next(c)
 	}
 }
 

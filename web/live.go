@@ -15,7 +15,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"blog"
-	"blog/internal/httperr"
 	"blog/internal/live"
 )
 
@@ -54,19 +53,19 @@ const (
 func (l *liveStreams) stream(c echo.Context) error {
 	r := c.Request()
 	if r.ContentLength != 0 || len(r.TransferEncoding) > 0 {
-		return liveError(c, blog.Errorf(blog.EBADREQUEST, "a live stream takes no request body"))
+		return blog.Errorf(blog.EBADREQUEST, "a live stream takes no request body")
 	}
 	path, err := l.page(r.Context(), c.QueryParam("path"))
 	if err != nil {
-		return liveError(c, err)
+		return err
 	}
 	st, err := l.hub.Open(path, clientKey(c.RealIP()))
 	switch {
 	case errors.Is(err, live.ErrClientFull):
 		c.Response().Header().Set("Retry-After", strconv.Itoa(int(l.heartbeat.Seconds())))
-		return liveError(c, blog.Errorf(blog.ETOOMANY, "your address holds as many live pages as it may; the page works without"))
+		return blog.Errorf(blog.ETOOMANY, "your address holds as many live pages as it may; the page works without")
 	case errors.Is(err, live.ErrFull) || errors.Is(err, live.ErrClosed):
-		return liveError(c, blog.Errorf(blog.EUNAVAILABLE, "this node holds as many live pages as it may; the page works without"))
+		return blog.Errorf(blog.EUNAVAILABLE, "this node holds as many live pages as it may; the page works without")
 	case err != nil:
 		return err
 	}
@@ -228,14 +227,4 @@ func (l *liveStreams) page(ctx context.Context, p string) (string, error) {
 		return "", err
 	}
 	return "", blog.Errorf(blog.EBADREQUEST, "%s is not a page of this site", path)
-}
-
-// liveError answers a refused stream with the error as JSON: an
-// EventSource does not show an error page, and curl users can read it.
-func liveError(c echo.Context, err error) error {
-	var be *blog.Error
-	if !errors.As(err, &be) {
-		return err
-	}
-	return jsonError(c, httperr.Status(be.Code), be)
 }

@@ -35,6 +35,9 @@ type route struct {
 	// json: the route answers JSON, and so do its errors (errors.go), as
 	// under /api/.
 	json bool
+	// stream: the route answers with a stream that lasts as long as the
+	// page is open, GET alone (head.go): HEAD is not answered as GET.
+	stream bool
 	// direct, instead of handle, is node-to-node traffic: served straight
 	// from the listener (direct.go), without the pages' middleware, which
 	// has nothing to do for it and stood in the way of every forwarded
@@ -126,7 +129,9 @@ func routeTable(h handlers) []route {
 // what it sends.
 func liveRoutes(l *liveStreams) []route {
 	return []route{
-		{method: "GET", path: "/live", handle: l.stream},
+		// A refused stream is told in JSON: an EventSource shows no error
+		// page, and a reader with curl can read it.
+		{method: "GET", path: "/live", handle: l.stream, stream: true, json: true},
 		{method: "GET", path: "/api/viewers", handle: l.viewers},
 		{method: "GET", path: "/api/presence", handle: l.presence},
 	}
@@ -145,6 +150,9 @@ func (s *Server) register(rs []route) {
 		}
 		if r.json {
 			s.jsonRoutes[r.method+" "+r.path] = true
+		}
+		if r.stream {
+			s.streams[r.path] = true
 		}
 		var mw []echo.MiddlewareFunc
 		if r.form {

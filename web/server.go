@@ -98,6 +98,8 @@ type Server struct {
 	stopLive chan struct{}
 	// jsonRoutes are the routes declared json, by "METHOD path".
 	jsonRoutes map[string]bool
+	// streams are the paths of the routes declared stream (head.go).
+	streams map[string]bool
 	// direct are the routes served without the pages' middleware, by
 	// "METHOD path" (direct.go).
 	direct map[string]http.Handler
@@ -130,6 +132,7 @@ func NewServer(d Deps) *Server {
 
 		jsonRoutes: map[string]bool{},
 		direct:     map[string]http.Handler{},
+		streams:    map[string]bool{},
 	}
 	s.csrf = csrfGuard{signer: newCSRFSigner(d.CSRFKey)}.protect
 	s.echo.HideBanner, s.echo.HidePort = true, true
@@ -141,7 +144,7 @@ func NewServer(d Deps) *Server {
 	s.echo.IPExtractor, s.echo.SchemeExtractor = trust.clientAddr, trust.scheme
 
 	e := s.echo
-	e.Pre(headAsGet, limitRequest)
+	e.Pre(headAsGet(s.streams), limitRequest)
 	e.Use(logRequests(s.log), middleware.Recover(), limitBody, securityHeaders,
 		originGuard{base: origin(d.Content.BaseURL)}.check)
 
